@@ -1,0 +1,128 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# mos top-level build. `make` builds the module, the library and the tools
+# into build/; `make check` runs every test; `make demo` shows mos at work.
+# Kbuild (next to this file) describes the module for the kernel's build.
+
+VERSION := 0.1.0
+BUILD ?= build
+O := $(abspath $(BUILD))
+SRC := $(abspath .)
+
+# Kernel headers: the running kernel's when installed, else the newest
+# Debian package (linux-headers-amd64). Override with KDIR=.
+KDIR ?= $(firstword $(wildcard /lib/modules/$(shell uname -r)/build) \
+	  $(shell ls -dv /usr/src/linux-headers-*-amd64 2>/dev/null | tail -n 1))
+export KDIR
+
+CC ?= cc
+CFLAGS ?= -O2 -g
+WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+	-Wmissing-prototypes -Wno-unused-parameter
+CPPFLAGS_MOS := -Iinclude -Iinclude/uapi -Ikmod -D_GNU_SOURCE \
+	-DMOS_VERSION='"$(VERSION)"'
+ALL_CFLAGS = -std=gnu11 $(WARN) $(CPPFLAGS_MOS) $(CFLAGS)
+
+ENGINE_SRCS := kmod/engine/parse.c
+LIB_SRCS := libmos-user/ctl.c $(ENGINE_SRCS)
+LIB_OBJS := $(LIB_SRCS:%.c=$(O)/obj/%.o)
+LIB_SONAME := libmos-user.so.0
+LIB_LIBS := $(shell pkg-config --libs libmnl 2>/dev/null || echo -lmnl)
+
+TOOLS := mosctl
+UNIT_TESTS := test_platform test_parse
+
+.PHONY: all module lib tools unit-tests check demo lint sparse \
+	checkpatch deps clean
+all: module lib tools unit-tests
+
+# ---- kernel module -----------------------------------------------------
+# Kbuild writes objects next to the sources, so it builds a copy of the
+# kernel sources under build/ and the source tree stays clean.
+KMOD_SRCS := Kbuild $(shell find kmod include -name '*.[ch]')
+
+module: $(O)/mos.ko
+$(O)/mos.ko: $(KMOD_SRCS)
+	@test -n "$(KDIR)" -a -f "$(KDIR)/Makefile" || { echo \
+	  "error: no kernel headers; run 'make deps' or set KDIR=" >&2; exit 1; }
+	@mkdir -p $(O)/kbuild
+	@cp -a --parents $(KMOD_SRCS) $(O)/kbuild/
+	$(MAKE) -C $(KDIR) M=$(O)/kbuild modules $(if $(C),C=$(C))
+	@cp $(O)/kbuild/mos.ko $@
+
+# ---- library -------------------------------------------------------------
+lib: $(O)/lib/libmos-user.a $(O)/lib/libmos-user.so \
+	$(O)/lib/pkgconfig/libmos-user.pc
+
+$(O)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -fPIC -MMD -MP -c $< -o $@
+
+$(O)/lib/libmos-user.a: $(LIB_OBJS)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(O)/lib/$(LIB_SONAME): $(LIB_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) -shared -Wl,-soname,$(LIB_SONAME) -o $@ $^ $(LIB_LIBS)
+
+$(O)/lib/libmos-user.so: $(O)/lib/$(LIB_SONAME)
+	ln -sf $(LIB_SONAME) $@
+
+$(O)/lib/pkgconfig/libmos-user.pc: libmos-user/libmos-user.pc.in Makefile
+	@mkdir -p $(dir $@)
+	sed -e 's|@PREFIX@|$(O)|; s|@INCLUDEDIR@|$(SRC)/include|' \
+	    -e 's|@VERSION@|$(VERSION)|' $< > $@
+
+# ---- tools ---------------------------------------------------------------
+tools: $(TOOLS:%=$(O)/bin/%)
+
+$(O)/bin/mosctl: $(O)/obj/tools/mosctl/mosctl.o $(O)/lib/libmos-user.a
+	@mkdir -p $(dir $@)
+	$(CC) -o $@ $^ $(LIB_LIBS)
+
+# ---- tests ---------------------------------------------------------------
+unit-tests: $(UNIT_TESTS:%=$(O)/tests/%)
+
+# Unit tests run under ASan and UBSan: their objects are built apart.
+SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all
+$(O)/san/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(SANITIZE) -MMD -MP -c $< -o $@
+
+$(O)/tests/test_platform: $(O)/san/selftests/unit/test_platform.o
+$(O)/tests/test_parse: $(O)/san/selftests/unit/test_parse.o \
+	$(O)/san/kmod/engine/parse.o
+$(O)/tests/%:
+	@mkdir -p $(dir $@)
+	$(CC) $(SANITIZE) -o $@ $^ -lpthread
+
+deps:
+	@selftests/install-deps.sh
+
+check: deps
+	@$(MAKE) --no-print-directory all
+	@selftests/run-tests.sh
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@selftests/demo.sh
+
+# ---- style -----------------------------------------------------------------
+CHECKPATCH_DIR ?= /var/tmp/checkpatch
+KMOD_C_H := $(shell find kmod -name '*.[ch]') include/uapi/linux/mos.h
+
+lint: deps checkpatch sparse
+
+checkpatch:
+	@selftests/checkpatch.sh $(CHECKPATCH_DIR) $(KMOD_C_H)
+
+sparse:
+	@rm -f $(O)/mos.ko
+	@$(MAKE) --no-print-directory module C=2 2>&1 | tee $(O)/sparse.log
+	@! grep -E 'warning|error' $(O)/sparse.log
+
+clean:
+	rm -rf $(O)
+
+-include $(shell find $(O)/obj $(O)/san -name '*.d' 2>/dev/null)

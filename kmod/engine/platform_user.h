@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * Userspace side of the engine's platform layer: the same names as the
+ * kernel side, built on libc and pthreads, so that libmos-user, the unit
+ * tests, the fuzzers and the benchmarks compile the engine unchanged.
+ */
+#ifndef MOS_ENGINE_PLATFORM_USER_H
+#define MOS_ENGINE_PLATFORM_USER_H
+
+#include <assert.h>
+#include <endian.h>
+#include <linux/types.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef __u8 u8;
+typedef __u16 u16;
+typedef __u32 u32;
+typedef __u64 u64;
+typedef __s32 s32;
+typedef __s64 s64;
+
+#ifndef likely
+#define likely(x)	__builtin_expect(!!(x), 1)
+#define unlikely(x)	__builtin_expect(!!(x), 0)
+#endif
+
+static inline void *mos_zalloc(size_t size)
+{
+	return calloc(1, size);
+}
+
+static inline void mos_free(void *p)
+{
+	free(p);
+}
+
+/* Packet fields sit at any alignment in a capture buffer: copy, then swap. */
+static inline u16 mos_get_be16(const void *p)
+{
+	u16 v;
+
+	memcpy(&v, p, sizeof(v));
+	return be16toh(v);
+}
+
+static inline u32 mos_get_be32(const void *p)
+{
+	u32 v;
+
+	memcpy(&v, p, sizeof(v));
+	return be32toh(v);
+}
+
+struct mos_lock {
+	pthread_mutex_t mutex;
+};
+
+static inline void mos_lock_init(struct mos_lock *lock)
+{
+	pthread_mutex_init(&lock->mutex, NULL);
+}
+
+static inline void mos_lock(struct mos_lock *lock)
+{
+	pthread_mutex_lock(&lock->mutex);
+}
+
+static inline void mos_unlock(struct mos_lock *lock)
+{
+	pthread_mutex_unlock(&lock->mutex);
+}
+
+#endif /* MOS_ENGINE_PLATFORM_USER_H */
