@@ -1,0 +1,105 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
+# Helpers for the tests that run inside the QEMU guest (as root, with the
+# host's file system mounted read-only and this checkout at the same path).
+
+SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+BUILD=${BUILD:-$SRC/build}
+MOSCTL=$BUILD/bin/mosctl
+MOS_KO=$BUILD/mos.ko
+EXCHANGE="python3 $SRC/selftests/kmod/exchange.py"
+WORK=$(mktemp -d /tmp/mos-test.XXXXXX)
+NETNS=()
+
+tap_ok() { echo "ok - $*"; }
+tap_fail() { echo "not ok - $*"; FAILED=1; }
+FAILED=0
+
+# check NAME COMMAND...: one TAP line for the command's success.
+check() {
+	local name=$1
+	shift
+	if "$@"; then tap_ok "$name"; else tap_fail "$name"; fi
+}
+
+mos_loaded() { grep -q '^mos ' /proc/modules; }
+mos_load() { mos_loaded || insmod "$MOS_KO"; }
+mos_unload() { ! mos_loaded || rmmod mos; }
+
+cleanup() {
+	local ns
+	for ns in "${NETNS[@]}"; do
+		ip netns pids "$ns" 2>/dev/null | xargs -r kill -9 2>/dev/null
+		ip netns del "$ns" 2>/dev/null
+	done
+	NETNS=()
+	rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+# netns_pair A B IDX: namespaces A and B joined by a veth pair,
+# A = 10.77.IDX.1 / fd00:77:IDX::1, B = 10.77.IDX.2 / fd00:77:IDX::2.
+# Offloads stay as veth sets them, so GSO super-packets may appear.
+netns_pair() {
+	local a=$1 b=$2 idx=$3
+	ip netns add "$a"
+	ip netns add "$b"
+	NETNS+=("$a" "$b")
+	ip link add "v$idx-a" netns "$a" type veth peer name "v$idx-b" netns "$b"
+	ip -n "$a" addr add "10.77.$idx.1/24" dev "v$idx-a"
+	ip -n "$b" addr add "10.77.$idx.2/24" dev "v$idx-b"
+	ip -n "$a" addr add "fd00:77:$idx::1/64" dev "v$idx-a" nodad
+	ip -n "$b" addr add "fd00:77:$idx::2/64" dev "v$idx-b" nodad
+	ip -n "$a" link set lo up
+	ip -n "$b" link set lo up
+	ip -n "$a" link set "v$idx-a" up
+	ip -n "$b" link set "v$idx-b" up
+}
+
+# capture_start NS DEV FILE: tcpdump of TCP on DEV, returns once listening.
+capture_start() {
+	local ns=$1 dev=$2 file=$3 i
+	ip netns exec "$ns" tcpdump -i "$dev" -nn -U --immediate-mode -B 4096 -w "$file" tcp \
+		2>"$file.log" &
+	CAPTURE_PID=$!
+	for i in $(seq 100); do
+		grep -q 'listening on' "$file.log" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	echo "# tcpdump did not start: $(cat "$file.log")"
+	return 1
+}
+
+capture_stop() {
+	sleep 0.5	# let the last ACKs pass the device
+	kill -INT "$CAPTURE_PID"
+	wait "$CAPTURE_PID" || true
+}
+
+# pcap_count FILE [FILTER]: packets in a capture.
+pcap_count() {
+	tcpdump -r "$1" -nn "${2:-tcp}" 2>/dev/null | wc -l
+}
+
+# pcap_ip_bytes FILE: sum of the IP lengths (frame length - 14).
+pcap_ip_bytes() {
+	tcpdump -r "$1" -nn -e tcp 2>/dev/null |
+		sed -n 's/.*, length \([0-9]*\): .*/\1/p' |
+		awk '{ s += $1 - 14 } END { print s + 0 }'
+}
+
+# stat_of NS FIELD: a total counter of `mosctl -j stats` in namespace NS.
+stat_of() {
+	ip netns exec "$1" "$MOSCTL" -j stats |
+		python3 -c "import json,sys; print(json.load(sys.stdin)['total']['$2'])"
+}
+
+# wait_port NS PORT: until something listens on TCP PORT in NS.
+wait_port() {
+	local i
+	for i in $(seq 100); do
+		ip netns exec "$1" ss -Hltn "sport = :$2" | grep -q . && return 0
+		sleep 0.1
+	done
+	return 1
+}

@@ -1,0 +1,49 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# The whole test suite, as `make check` runs it: native unit tests, style
+# checks, command-line tests, then the kernel tests in a QEMU guest. Each
+# suite prints TAP lines; the last line of output is "N passed, M failed".
+set -u
+SRC=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=${BUILD:-$SRC/build}
+LOG=$BUILD/test-logs
+mkdir -p "$LOG"
+rm -f "$LOG"/*.tap
+export BUILD
+
+# run_suite NAME COMMAND...: run, show and keep its TAP output. A suite that
+# fails without reporting a failing test counts as one failure itself.
+run_suite() {
+	local name=$1 rc
+	shift
+	echo "=== $name"
+	"$@" >"$LOG/$name.out" 2>&1
+	rc=$?
+	sed -n -e "s/^\(not ok\|ok\)\( [0-9]*\)\{0,1\} - /\1 - $name: /p" \
+		"$LOG/$name.out" >"$LOG/$name.tap"
+	grep -v '^ok' "$LOG/$name.out" | grep -v '^1\.\.' || true
+	if [ $rc -ne 0 ] && ! grep -q '^not ok' "$LOG/$name.tap"; then
+		echo "not ok - $name: exited with status $rc" | tee -a "$LOG/$name.tap"
+	fi
+	echo "    $(grep -c '^ok' "$LOG/$name.tap") passed," \
+		"$(grep -c '^not ok' "$LOG/$name.tap") failed"
+}
+
+for t in "$BUILD"/tests/test_*; do
+	run_suite "unit-$(basename "$t")" "$t"
+done
+run_suite style "$SRC/selftests/style.sh"
+run_suite cli "$SRC/selftests/tools/test_mosctl_cli.sh"
+if [ -z "${MOS_SKIP_VM:-}" ]; then
+	run_suite kmod "$SRC/selftests/vm/run-vm.sh" -o "$BUILD/vm-out" \
+		-- "$SRC/selftests/kmod/guest-run.sh"
+fi
+
+passed=$(cat "$LOG"/*.tap | grep -c '^ok')
+failed=$(cat "$LOG"/*.tap | grep -c '^not ok')
+if [ "$failed" -ne 0 ]; then
+	echo "Failures:"
+	grep -h '^not ok' "$LOG"/*.tap
+fi
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
