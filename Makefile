@@ -106,7 +106,7 @@ check: deps
 
 demo: deps
 	@$(MAKE) --no-print-directory all
-	@selftests/demo.sh
+	@selftests/demo/demo.sh
 
 # ---- style -----------------------------------------------------------------
 CHECKPATCH_DIR ?= /var/tmp/checkpatch

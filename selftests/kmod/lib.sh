@@ -59,7 +59,7 @@ netns_pair() {
 # capture_start NS DEV FILE: tcpdump of TCP on DEV, returns once listening.
 capture_start() {
 	local ns=$1 dev=$2 file=$3 i
-	ip netns exec "$ns" tcpdump -i "$dev" -nn -U --immediate-mode -B 4096 -w "$file" tcp \
+	ip netns exec "$ns" tcpdump -i "$dev" -nn -U --immediate-mode -B 16384 -w "$file" tcp \
 		2>"$file.log" &
 	CAPTURE_PID=$!
 	for i in $(seq 100); do
@@ -84,8 +84,8 @@ pcap_count() {
 # pcap_ip_bytes FILE: sum of the IP lengths (frame length - 14).
 pcap_ip_bytes() {
 	tcpdump -r "$1" -nn -e tcp 2>/dev/null |
-		sed -n 's/.*, length \([0-9]*\): .*/\1/p' |
-		awk '{ s += $1 - 14 } END { print s + 0 }'
+		grep -o 'ethertype [^,]*, length [0-9]*' |
+		awk '{ s += $NF - 14 } END { print s + 0 }'
 }
 
 # stat_of NS FIELD: a total counter of `mosctl -j stats` in namespace NS.
