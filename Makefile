@@ -13,7 +13,6 @@ SRC := $(abspath .)
 # Debian package (linux-headers-amd64). Override with KDIR=.
 KDIR ?= $(firstword $(wildcard /lib/modules/$(shell uname -r)/build) \
 	  $(shell ls -dv /usr/src/linux-headers-*-amd64 2>/dev/null | tail -n 1))
-export KDIR
 
 CC ?= cc
 CFLAGS ?= -O2 -g

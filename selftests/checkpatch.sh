@@ -7,7 +7,7 @@ set -euo pipefail
 dir=$1
 shift
 if [ ! -x "$dir/scripts/checkpatch.pl" ]; then
-	tarball=$(ls -v /usr/src/linux-source-*.tar.xz 2>/dev/null | tail -n 1)
+	tarball=$(find /usr/src -maxdepth 1 -name 'linux-source-*.tar.xz' | sort -V | tail -n 1)
 	if [ -z "$tarball" ]; then
 		echo "checkpatch: linux-source is not installed (make deps)" >&2
 		exit 1

@@ -10,6 +10,7 @@ pkgs=(
 	linux-headers-amd64 sparse linux-source-6.1 xz-utils
 	qemu-system-x86 busybox-static cpio kmod
 	iproute2 tcpdump iperf3 python3 curl iputils-ping util-linux procps
+	shellcheck
 )
 
 missing=()

@@ -16,3 +16,8 @@ else
 	grep -E 'warning|error' "${BUILD:-build}/sparse.log"
 	echo "not ok - sparse (C=2) clean on kmod/"
 fi
+if shellcheck -x -P SCRIPTDIR selftests/*.sh selftests/*/*.sh .ci/run; then
+	echo "ok - shellcheck clean on the test scripts"
+else
+	echo "not ok - shellcheck clean on the test scripts"
+fi

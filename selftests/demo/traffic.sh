@@ -55,7 +55,7 @@ step "mosctl stats    # in the server's namespace, before any traffic"
 ip netns exec demo-srv "$MOSCTL" stats
 
 step "curl http://192.0.2.2:8080/file.bin  (x3, from the client namespace)"
-for i in 1 2 3; do
+for _ in 1 2 3; do
 	ip netns exec demo-cli curl -s -o /dev/null \
 		-w "GET /file.bin -> %{http_code}, %{size_download} bytes\n" \
 		http://192.0.2.2:8080/file.bin

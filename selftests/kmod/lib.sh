@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck source-path=SCRIPTDIR disable=SC2034
 # shellcheck shell=bash
 # Helpers for the tests that run inside the QEMU guest (as root, with the
 # host's file system mounted read-only and this checkout at the same path).
@@ -7,13 +8,14 @@ SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 BUILD=${BUILD:-$SRC/build}
 MOSCTL=$BUILD/bin/mosctl
 MOS_KO=$BUILD/mos.ko
-EXCHANGE="python3 $SRC/selftests/kmod/exchange.py"
+EXCHANGE=(python3 "$SRC/selftests/kmod/exchange.py")
 WORK=$(mktemp -d /tmp/mos-test.XXXXXX)
 NETNS=()
 
 tap_ok() { echo "ok - $*"; }
 tap_fail() { echo "not ok - $*"; FAILED=1; }
 FAILED=0
+export FAILED
 
 # check NAME COMMAND...: one TAP line for the command's success.
 check() {
@@ -58,11 +60,11 @@ netns_pair() {
 
 # capture_start NS DEV FILE: tcpdump of TCP on DEV, returns once listening.
 capture_start() {
-	local ns=$1 dev=$2 file=$3 i
+	local ns=$1 dev=$2 file=$3
 	ip netns exec "$ns" tcpdump -i "$dev" -nn -U --immediate-mode -B 16384 -w "$file" tcp \
 		2>"$file.log" &
 	CAPTURE_PID=$!
-	for i in $(seq 100); do
+	for _ in $(seq 100); do
 		grep -q 'listening on' "$file.log" 2>/dev/null && return 0
 		sleep 0.1
 	done
@@ -96,8 +98,8 @@ stat_of() {
 
 # wait_port NS PORT: until something listens on TCP PORT in NS.
 wait_port() {
-	local i
-	for i in $(seq 100); do
+
+	for _ in $(seq 100); do
 		ip netns exec "$1" ss -Hltn "sport = :$2" | grep -q . && return 0
 		sleep 0.1
 	done

@@ -9,16 +9,16 @@ mos_load
 netns_pair mos-c mos-s 1
 
 capture_start mos-s v1-b "$WORK/s.pcap" || exit 1
-ip netns exec mos-s $EXCHANGE server 10.77.1.2 5001 --reply 300000 >"$WORK/srv4" &
+ip netns exec mos-s "${EXCHANGE[@]}" server 10.77.1.2 5001 --reply 300000 >"$WORK/srv4" &
 srv=$!
 wait_port mos-s 5001
-ip netns exec mos-c $EXCHANGE client 10.77.1.2 5001 --send 200000 >"$WORK/cli4"
-wait $srv
-ip netns exec mos-s $EXCHANGE server fd00:77:1::2 5002 --reply 50000 >"$WORK/srv6" &
+ip netns exec mos-c "${EXCHANGE[@]}" client 10.77.1.2 5001 --send 200000 >"$WORK/cli4"
+wait "$srv"
+ip netns exec mos-s "${EXCHANGE[@]}" server fd00:77:1::2 5002 --reply 50000 >"$WORK/srv6" &
 srv=$!
 wait_port mos-s 5002
-ip netns exec mos-c $EXCHANGE client fd00:77:1::2 5002 --send 70000 >"$WORK/cli6"
-wait $srv
+ip netns exec mos-c "${EXCHANGE[@]}" client fd00:77:1::2 5002 --send 70000 >"$WORK/cli6"
+wait "$srv"
 capture_stop
 
 check "exchange completed" grep -q '"received": 300000' "$WORK/cli4"

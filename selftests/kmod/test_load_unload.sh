@@ -7,7 +7,7 @@
 mos_unload
 out=$("$MOSCTL" stats 2>&1)
 rc=$?
-check "mosctl without the module exits 1" test $rc -eq 1
+check "mosctl without the module exits 1" test "$rc" -eq 1
 check "mosctl without the module says so in one line" \
 	test "$(echo "$out" | wc -l)" -eq 1 -a -n "$(echo "$out" | grep 'module is not loaded')"
 

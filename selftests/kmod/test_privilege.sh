@@ -6,16 +6,16 @@
 . "$(dirname "$0")/lib.sh"
 
 mos_load
-nobody="setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all"
-out=$($nobody "$MOSCTL" stats 2>&1)
+nobody=(setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all)
+out=$("${nobody[@]}" "$MOSCTL" stats 2>&1)
 rc=$?
 echo "# unprivileged: $out"
-check "unprivileged mosctl exits 1" test $rc -eq 1
+check "unprivileged mosctl exits 1" test "$rc" -eq 1
 check "unprivileged mosctl says permission denied in one line" \
 	test "$(echo "$out" | wc -l)" -eq 1 -a -n "$(echo "$out" | grep 'permission denied')"
-out=$($nobody unshare -Urn "$MOSCTL" -j stats 2>&1)
+out=$("${nobody[@]}" unshare -Urn "$MOSCTL" -j stats 2>&1)
 rc=$?
 echo "# own namespaces: $out"
 check "user namespace root reads its own namespace" \
-	test $rc -eq 0 -a -n "$(echo "$out" | grep '"tcp_packets":0')"
+	test "$rc" -eq 0 -a -n "$(echo "$out" | grep '"tcp_packets":0')"
 exit $FAILED

@@ -18,7 +18,7 @@ ip netns exec mos-p iperf3 -c 10.77.5.2 -p 5202 -t 25 >/dev/null 2>&1 &
 sleep 1
 ok=1
 start=$SECONDS
-for i in 1 2 3 4 5; do
+for _ in 1 2 3 4 5; do
 	rmmod mos || ok=0
 	sleep 0.3
 	insmod "$MOS_KO" || ok=0
@@ -26,7 +26,7 @@ for i in 1 2 3 4 5; do
 done
 echo "# five reloads took $((SECONDS - start)) s"
 check "unload/reload five times under traffic" test $ok -eq 1
-check "iperf3 still running during the reloads" kill -0 $client
+check "iperf3 still running during the reloads" kill -0 "$client"
 sleep 0.5
 check "counting resumed after reload" test "$(stat_of mos-v tcp_packets)" -gt 0
 # Delete a namespace whose traffic is running through the hooks.
@@ -35,7 +35,7 @@ ip netns pids mos-p | xargs -r kill -9
 check "delete a namespace under traffic" ip netns del mos-q
 NETNS=(mos-u mos-v mos-p)
 check "unload right after" rmmod mos
-wait $client
+wait "$client"
 check "iperf3 finished undisturbed" \
 	python3 -c "import json; d = json.load(open('$WORK/iperf.json')); assert 'error' not in d and d['end']['sum_received']['bytes'] > 0"
 exit $FAILED
