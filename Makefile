@@ -18,18 +18,21 @@ CC ?= cc
 CFLAGS ?= -O2 -g
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wno-unused-parameter
-CPPFLAGS_MOS := -Iinclude -Iinclude/uapi -Ikmod -D_GNU_SOURCE \
+CPPFLAGS_MOS := -Iinclude -Iinclude/uapi -Ikmod -Ilibmos-user -D_GNU_SOURCE \
 	-DMOS_VERSION='"$(VERSION)"'
 ALL_CFLAGS = -std=gnu11 $(WARN) $(CPPFLAGS_MOS) $(CFLAGS)
 
-ENGINE_SRCS := kmod/engine/parse.c
-LIB_SRCS := libmos-user/ctl.c $(ENGINE_SRCS)
+ENGINE_SRCS := kmod/engine/parse.c kmod/engine/tcp.c kmod/engine/reasm.c \
+	kmod/engine/engine.c
+LIB_SRCS := libmos-user/ctl.c libmos-user/evset.c libmos-user/peekbuf.c \
+	libmos-user/mos.c libmos-user/capture.c $(ENGINE_SRCS)
 LIB_OBJS := $(LIB_SRCS:%.c=$(O)/obj/%.o)
 LIB_SONAME := libmos-user.so.0
-LIB_LIBS := $(shell pkg-config --libs libmnl 2>/dev/null || echo -lmnl)
+LIB_LIBS := $(shell pkg-config --libs libmnl libpcap 2>/dev/null || \
+	echo -lmnl -lpcap)
 
-TOOLS := mosctl
-UNIT_TESTS := test_platform test_parse
+TOOLS := mosctl flowdump
+UNIT_TESTS := test_platform test_parse test_reasm test_evset
 
 .PHONY: all module lib tools unit-tests check demo lint sparse \
 	checkpatch deps clean
@@ -76,9 +79,13 @@ $(O)/lib/pkgconfig/libmos-user.pc: libmos-user/libmos-user.pc.in Makefile
 # ---- tools ---------------------------------------------------------------
 tools: $(TOOLS:%=$(O)/bin/%)
 
-$(O)/bin/mosctl: $(O)/obj/tools/mosctl/mosctl.o $(O)/lib/libmos-user.a
-	@mkdir -p $(dir $@)
-	$(CC) -o $@ $^ $(LIB_LIBS)
+# Each tool is tools/NAME/NAME.c, linked with the static library.
+define tool_rule
+$(O)/bin/$(1): $(O)/obj/tools/$(1)/$(1).o $(O)/lib/libmos-user.a
+	@mkdir -p $$(dir $$@)
+	$$(CC) -o $$@ $$^ $$(LIB_LIBS)
+endef
+$(foreach t,$(TOOLS),$(eval $(call tool_rule,$(t))))
 
 # ---- tests ---------------------------------------------------------------
 unit-tests: $(UNIT_TESTS:%=$(O)/tests/%)
@@ -92,6 +99,10 @@ $(O)/san/%.o: %.c
 $(O)/tests/test_platform: $(O)/san/selftests/unit/test_platform.o
 $(O)/tests/test_parse: $(O)/san/selftests/unit/test_parse.o \
 	$(O)/san/kmod/engine/parse.o
+$(O)/tests/test_reasm: $(O)/san/selftests/unit/test_reasm.o \
+	$(O)/san/kmod/engine/reasm.o
+$(O)/tests/test_evset: $(O)/san/selftests/unit/test_evset.o \
+	$(O)/san/libmos-user/evset.o
 $(O)/tests/%:
 	@mkdir -p $(dir $@)
 	$(CC) $(SANITIZE) -o $@ $^ -lpthread

@@ -9,6 +9,7 @@
 
 #include <assert.h>
 #include <endian.h>
+#include <errno.h>
 #include <linux/types.h>
 #include <pthread.h>
 #include <stdbool.h>

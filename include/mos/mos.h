@@ -1,0 +1,247 @@
+/* SPDX-License-Identifier: LGPL-2.1 OR MIT */
+/*
+ * libmos-user: write a middlebox as <event, callback> pairs.
+ *
+ * A context (struct mos_ctx) runs the mos engine over a packet source — a
+ * capture file (offline) or the kernel module (live) — and calls the
+ * callbacks registered on its monitoring socket for every connection. All
+ * functions return a negative errno on failure; none prints, aborts or
+ * exits. A context is used by one thread.
+ */
+#ifndef MOS_MOS_H
+#define MOS_MOS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Sides of a connection: the client sent the first SYN. */
+#define MOS_SIDE_CLI		0
+#define MOS_SIDE_SVR		1
+
+/* Hooks: after the sender's stack (SND) or the receiver's (RCV) is updated. */
+#define MOS_HK_SND		0
+#define MOS_HK_RCV		1
+
+/* Built-in events; user-defined events get ids from mos_define_event(). */
+#define MOS_ON_PKT_IN		0	/* every packet of the flow */
+#define MOS_ON_CONN_START	1	/* SYN, or pickup */
+#define MOS_ON_CONN_END		2	/* exactly once, see mos_event_info */
+#define MOS_ON_CONN_NEW_DATA	3	/* bytes added; side = receiver */
+#define MOS_ON_REXMIT		4	/* a segment covered seen bytes */
+#define MOS_ON_TCP_STATE_CHANGE	5	/* an endpoint's state changed */
+#define MOS_ON_ORPHAN		6	/* packet of no tracked connection */
+#define MOS_ON_ERROR		7	/* gap, cap, bad checksum, window, ... */
+#define MOS_ON_TIMEOUT		8	/* idle timeout; CONN_END follows */
+#define MOS_NUM_BUILTIN		9
+
+/* Socket types of mos_socket(). */
+#define MOS_SOCK_MONITOR_STREAM	1
+
+/* Overlap policies (which copy of a byte sent twice counts). */
+#define MOS_OVERLAP_POLICY_FIRST	0
+#define MOS_OVERLAP_POLICY_LAST		1
+#define MOS_OVERLAP_POLICY_BSD		2
+#define MOS_OVERLAP_POLICY_LINUX	3
+#define MOS_OVERLAP_POLICY_OLD_LINUX	4
+#define MOS_OVERLAP_POLICY_WINDOWS	5
+#define MOS_OVERLAP_POLICY_SOLARIS	6
+#define MOS_OVERLAP_POLICY_HPUX		7
+#define MOS_OVERLAP_POLICY_MACOS	8
+
+/* Connection end reasons (mos_event_info.code of CONN_END). */
+#define MOS_END_REASON_FIN		1
+#define MOS_END_REASON_RST		2
+#define MOS_END_REASON_TIMEOUT		3
+#define MOS_END_REASON_EVICTED		4
+#define MOS_END_REASON_EOF		5
+
+/* Error codes (mos_event_info.code of ERROR). */
+#define MOS_ERROR_BAD_HEADER	0
+#define MOS_ERROR_BAD_CSUM	1
+#define MOS_ERROR_OUT_OF_WINDOW	2
+#define MOS_ERROR_BAD_FLAGS	3
+#define MOS_ERROR_BAD_TS	4
+#define MOS_ERROR_RST_IGNORED	5
+#define MOS_ERROR_GAP		6
+#define MOS_ERROR_CAP		7
+#define MOS_ERROR_NO_MEMORY	8
+
+/* Retransmission kinds (mos_event_info.code of REXMIT). */
+#define MOS_REXMIT_KIND_EXACT	0
+#define MOS_REXMIT_KIND_PARTIAL	1
+#define MOS_REXMIT_KIND_INCONSISTENT	2
+#define MOS_REXMIT_KIND_UNVERIFIED	3
+
+typedef uint32_t mos_event_t;
+struct mos_ctx;
+
+/**
+ * typedef mos_callback_t - a callback
+ * @mctx: the context
+ * @sock: the connection's socket (or the listener's, for ORPHAN)
+ * @side: the endpoint the event concerns (MOS_SIDE_*)
+ * @ev: the event that fired
+ * @arg: the argument given at registration
+ */
+typedef void (*mos_callback_t)(struct mos_ctx *mctx, int sock, int side,
+			       mos_event_t ev, void *arg);
+
+/**
+ * typedef mos_filter_t - decides whether a user-defined event fires
+ * @mctx: the context
+ * @sock: the connection's socket
+ * @side: the endpoint the base event concerns
+ * @ev: the user-defined event being decided
+ * @arg: the argument given to mos_define_event()
+ */
+typedef bool (*mos_filter_t)(struct mos_ctx *mctx, int sock, int side,
+			     mos_event_t ev, void *arg);
+
+/**
+ * struct mos_options - settings of a context
+ * @read_file: capture file to read (pcap/pcapng); NULL = live
+ * @max_flows: connections tracked at once (oldest idle evicted beyond)
+ * @flow_buffer: bytes stored per direction while out of order/unacked
+ * @buffer_total: bytes stored by all directions together
+ * @peek_window: delivered bytes kept per direction for mos_peek/ppeek
+ * @overlap_policy: default policy (MOS_OVERLAP_POLICY_*)
+ * @checksum: 0 auto, 1 on, 2 off
+ * @deliver_on_arrival: deliver in-order bytes at once, not when ACKed
+ * @midstream: pick up connections whose handshake was not seen
+ * @one_sided: track connections seen in one direction only
+ */
+struct mos_options {
+	const char *read_file;
+	uint32_t max_flows;
+	uint32_t flow_buffer;
+	uint64_t buffer_total;
+	uint32_t peek_window;
+	int overlap_policy;
+	int checksum;
+	bool deliver_on_arrival;
+	bool midstream;
+	bool one_sided;
+};
+
+/**
+ * struct mos_event_info - details of the event being dispatched
+ * @type: the built-in event (MOS_ON_*) behind it
+ * @hook: MOS_HK_SND or MOS_HK_RCV
+ * @side: the endpoint it concerns
+ * @code: CONN_END: MOS_END_REASON_*; ERROR: MOS_ERROR_*; REXMIT: MOS_REXMIT_KIND_*;
+ *	TCP_STATE_CHANGE: the new state
+ * @old_state: TCP_STATE_CHANGE: the previous state
+ * @off: stream offset (NEW_DATA, REXMIT, gap and cap errors)
+ * @len: bytes concerned
+ */
+struct mos_event_info {
+	int type;
+	int hook;
+	int side;
+	int code;
+	int old_state;
+	uint64_t off;
+	uint64_t len;
+};
+
+/**
+ * struct mos_flow_info - a connection as mos sees it
+ * @id: unique id in this context
+ * @state: TCP state of each side (mos_state_name() names it)
+ * @roles_guessed: the client/server roles were guessed (midstream)
+ * @end_reason: MOS_END_REASON_* once ended, else 0
+ * @addr: [MOS_SIDE_CLI] client, [MOS_SIDE_SVR] server address and port
+ */
+struct mos_flow_info {
+	uint64_t id;
+	int state[2];
+	bool roles_guessed;
+	int end_reason;
+	struct sockaddr_storage addr[2];
+};
+
+void mos_options_init(struct mos_options *opt);
+int mos_overlap_policy_parse(const char *name);
+const char *mos_state_name(int state);
+const char *mos_strerror(int err);
+
+int mos_ctx_new(struct mos_ctx **mctxp, const struct mos_options *opt);
+void mos_ctx_free(struct mos_ctx *mctx);
+int mos_run(struct mos_ctx *mctx);
+void mos_stop(struct mos_ctx *mctx);
+int mos_input_packet(struct mos_ctx *mctx, int linktype, uint64_t ts_ns,
+		     const void *data, uint32_t caplen, uint32_t len);
+void mos_end_input(struct mos_ctx *mctx);
+
+int mos_socket(struct mos_ctx *mctx, int type);
+int mos_define_event(struct mos_ctx *mctx, mos_event_t base,
+		     mos_filter_t filter, void *arg);
+int mos_register_callback(struct mos_ctx *mctx, int sock, mos_event_t ev,
+			  int hook, mos_callback_t cb, void *arg);
+int mos_unregister_callback(struct mos_ctx *mctx, int sock, mos_event_t ev,
+			    int hook);
+
+int mos_get_event_info(struct mos_ctx *mctx, struct mos_event_info *info);
+int mos_get_flow_info(struct mos_ctx *mctx, int sock,
+		      struct mos_flow_info *info);
+int mos_set_uctx(struct mos_ctx *mctx, int sock, void *uctx);
+void *mos_get_uctx(struct mos_ctx *mctx, int sock);
+ssize_t mos_peek(struct mos_ctx *mctx, int sock, int side, void *buf,
+		 size_t len);
+ssize_t mos_ppeek(struct mos_ctx *mctx, int sock, int side, void *buf,
+		  size_t len, uint64_t off);
+uint64_t mos_peek_skipped(struct mos_ctx *mctx, int sock, int side);
+int mos_set_overlap_policy(struct mos_ctx *mctx, int sock, int side,
+			   int policy);
+int mos_stop_side(struct mos_ctx *mctx, int sock, int side);
+
+/**
+ * struct mos_stats - counters of a context's engine
+ * @packets: packets processed
+ * @tcp_packets: TCP packets among them
+ * @payload_bytes: TCP payload bytes seen
+ * @bad_headers: malformed headers
+ * @bad_csum: bad checksums
+ * @orphans: packets of no tracked connection
+ * @out_of_window: segments outside the window
+ * @flows: connections tracked in all
+ * @flows_peak: most connections at once
+ * @evicted: connections evicted by a full table
+ * @timeouts: connections ended by timeout
+ * @gap_bytes: bytes reported as gaps
+ * @capped_bytes: bytes dropped by buffer caps
+ * @engine_mem_peak: most bytes the engine held at once
+ * @flow_bytes: bytes of engine state per connection
+ */
+struct mos_stats {
+	uint64_t packets;
+	uint64_t tcp_packets;
+	uint64_t payload_bytes;
+	uint64_t bad_headers;
+	uint64_t bad_csum;
+	uint64_t orphans;
+	uint64_t out_of_window;
+	uint64_t flows;
+	uint64_t flows_peak;
+	uint64_t evicted;
+	uint64_t timeouts;
+	uint64_t gap_bytes;
+	uint64_t capped_bytes;
+	uint64_t engine_mem_peak;
+	uint64_t flow_bytes;
+};
+
+int mos_get_stats(struct mos_ctx *mctx, struct mos_stats *st);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* MOS_MOS_H */

@@ -1,0 +1,448 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * One direction's stream reassembly.
+ *
+ * Stored bytes live in a list of segments sorted by offset that never
+ * overlap one another. A segment is a buffer that may have room left at its
+ * end: bytes that continue a segment are copied into that room, so an
+ * in-order stream fills a few large buffers instead of keeping one
+ * allocation per packet. Every add walks the list from its head; the cap on
+ * segments per stream is what bounds that walk when a hostile sender sends
+ * tiny out-of-order segments.
+ *
+ * Which copy of an overlapped byte wins follows the target-based matrix of
+ * Suricata (src/stream-tcp-list.c, DoHandleDataOverlap(); the same
+ * policies as Snort's stream5 "policy" option). "old" is a stored segment,
+ * "new" the segment being added; each stored segment it overlaps is judged
+ * on its own. o: the stored copy stays; N: the new copy replaces it.
+ *
+ *                               FIRST LAST BSD LINUX OLD_LX WIN SOL HPUX MAC
+ * new starts before old,
+ *   ends before old's end         o    N    N    N     N     N   o   o    N
+ *   ends at or after old's end    o    N    N    N     N     N   N   N    N
+ * same start,
+ *   new shorter                   o    N    o    o     o     o   o   o    o
+ *   same length                   o    N    o    o     N     o   N   N    o
+ *   new longer                    o    N    o    N     N     o   N   N    o
+ * new starts inside old,
+ *   ends at or before old's end   o    N    o    o     o     o   o   o    o
+ *   ends after old's end          o    N    o    o     o     o   N   N    o
+ *
+ * Suricata judges against each original packet; here a stored segment may
+ * hold several packets that arrived back to back, so the shape is judged
+ * against that run of bytes. Bytes already released cannot be compared at
+ * all: they are not stored again, whatever the policy.
+ */
+#include "reasm.h"
+
+#define REASM_U64_MAX		(~(u64)0)
+#define REASM_SEG_CAP_DEFAULT	1024
+#define REASM_SEG_CAP_MAX	0xffff	/* mos_reasm.nsegs is a u16 */
+/* One allocation, header included: small enough for an atomic kmalloc. */
+#define REASM_ALLOC_MAX		16384
+#define REASM_BUF_MAX		(REASM_ALLOC_MAX - sizeof(struct mos_reasm_seg))
+/* Only a segment at least this big is taken as a sign of streaming. */
+#define REASM_SLACK_MIN		512
+
+/**
+ * struct mos_reasm_seg - stored bytes [@off, @off + @len)
+ * @next: the following segment, at a higher offset
+ * @off: stream offset of the first stored byte
+ * @len: bytes stored
+ * @head: index in @buf of the first stored byte (bytes before it released)
+ * @cap: size of @buf
+ * @buf: the bytes
+ */
+struct mos_reasm_seg {
+	struct mos_reasm_seg *next;
+	u64 off;
+	u32 len;
+	u32 head;
+	u32 cap;
+	u8 buf[];
+};
+
+static inline u64 seg_end(const struct mos_reasm_seg *s)
+{
+	return s->off + s->len;
+}
+
+static inline u64 reasm_min(u64 a, u64 b)
+{
+	return a < b ? a : b;
+}
+
+/* Whether the new copy replaces the stored one: the table at the top. */
+static bool new_copy_wins(u8 policy, u64 noff, u64 nend, u64 ooff, u64 oend)
+{
+	bool sol_hpux = policy == MOS_OVERLAP_SOLARIS ||
+			policy == MOS_OVERLAP_HPUX;
+
+	switch (policy) {
+	case MOS_OVERLAP_LAST:
+		return true;
+	case MOS_OVERLAP_BSD:
+	case MOS_OVERLAP_LINUX:
+	case MOS_OVERLAP_OLD_LINUX:
+	case MOS_OVERLAP_WINDOWS:
+	case MOS_OVERLAP_SOLARIS:
+	case MOS_OVERLAP_HPUX:
+	case MOS_OVERLAP_MACOS:
+		break;
+	default:
+		return false;
+	}
+
+	if (noff < ooff)
+		return nend >= oend || !sol_hpux;
+	if (noff == ooff) {
+		if (nend < oend)
+			return false;
+		if (nend == oend)
+			return policy == MOS_OVERLAP_OLD_LINUX || sol_hpux;
+		return policy == MOS_OVERLAP_LINUX ||
+		       policy == MOS_OVERLAP_OLD_LINUX || sol_hpux;
+	}
+	return nend > oend && sol_hpux;
+}
+
+/* Bytes the stream may still store under both caps. */
+static u64 allowance(const struct mos_reasm *r, const struct mos_reasm_mem *mem)
+{
+	u64 flow = r->stored < mem->flow_cap ? mem->flow_cap - r->stored : 0;
+	u64 all = mem->used < mem->cap ? mem->cap - mem->used : 0;
+
+	return reasm_min(flow, all);
+}
+
+static u32 seg_cap(const struct mos_reasm_mem *mem)
+{
+	if (!mem->flow_seg_cap)
+		return REASM_SEG_CAP_DEFAULT;
+	if (mem->flow_seg_cap > REASM_SEG_CAP_MAX)
+		return REASM_SEG_CAP_MAX;
+	return mem->flow_seg_cap;
+}
+
+static void charge(struct mos_reasm *r, struct mos_reasm_mem *mem, u32 n)
+{
+	r->stored += n;
+	mem->used += n;
+}
+
+/*
+ * Store [@pos, @pos + @n), a range no stored segment covers, after *@prevp
+ * (NULL: at the head) at *@linkp; both move past what was stored. Bytes the
+ * caps or the allocator refuse are reported and dropped.
+ *
+ * Room is left at the end of a new buffer only when it continues a full,
+ * big segment: the room then grows with the stream, and the unaccounted
+ * room stays below twice the bytes stored before it.
+ */
+static int store_new(struct mos_reasm *r, struct mos_reasm_mem *mem,
+		     struct mos_reasm_seg **prevp, struct mos_reasm_seg ***linkp,
+		     u64 pos, const u8 *src, u32 n,
+		     const struct mos_reasm_ops *ops, void *ctx)
+{
+	struct mos_reasm_seg *prev = *prevp, *seg;
+	u32 k, room, cap;
+	int err = 0;
+
+	if (prev && seg_end(prev) == pos) {
+		room = prev->cap - prev->head - prev->len;
+		k = reasm_min(reasm_min(room, n), allowance(r, mem));
+		memcpy(prev->buf + prev->head + prev->len, src, k);
+		prev->len += k;
+		charge(r, mem, k);
+		pos += k;
+		src += k;
+		n -= k;
+	}
+
+	while (n) {
+		k = reasm_min(reasm_min(n, REASM_BUF_MAX), allowance(r, mem));
+		if (!k || r->nsegs >= seg_cap(mem)) {
+			err = -ENOSPC;
+			break;
+		}
+		cap = k;
+		if (prev && seg_end(prev) == pos &&
+		    prev->cap >= REASM_SLACK_MIN && prev->cap * 2ull > k)
+			cap = reasm_min(REASM_BUF_MAX, prev->cap * 2ull);
+		seg = mos_zalloc(sizeof(*seg) + cap);
+		/* The room is a luxury: under memory pressure, go without. */
+		if (!seg && cap > k) {
+			cap = k;
+			seg = mos_zalloc(sizeof(*seg) + cap);
+		}
+		if (!seg) {
+			err = -ENOMEM;
+			break;
+		}
+		seg->off = pos;
+		seg->len = k;
+		seg->cap = cap;
+		memcpy(seg->buf, src, k);
+		seg->next = **linkp;
+		**linkp = seg;
+		*linkp = &seg->next;
+		prev = seg;
+		r->nsegs++;
+		mem->segs_used++;
+		charge(r, mem, k);
+		pos += k;
+		src += k;
+		n -= k;
+	}
+	*prevp = prev;
+
+	if (n) {
+		/* The gap later reported over these bytes must say why. */
+		r->gap_pending = 1;
+		if (ops && ops->capped)
+			ops->capped(ctx, pos, n);
+	}
+	return err;
+}
+
+/**
+ * mos_reasm_init() - start an empty stream
+ * @r: the stream
+ * @start: offset of the first byte expected
+ * @policy: &enum mos_overlap_policy; an unknown value acts as FIRST
+ */
+void mos_reasm_init(struct mos_reasm *r, u64 start, u8 policy)
+{
+	memset(r, 0, sizeof(*r));
+	r->released = start;
+	r->policy = policy < MOS_OVERLAP_NUM ? policy : MOS_OVERLAP_FIRST;
+}
+
+/**
+ * mos_reasm_add() - store a segment's bytes
+ * @r: the stream
+ * @mem: caps and accounting shared by all streams
+ * @off: stream offset of @data[0]
+ * @data: the segment's payload
+ * @len: bytes in @data
+ * @ops: where to report (rexmit, capped), may be NULL
+ * @ctx: passed to @ops
+ *
+ * Bytes below the released offset are not stored again. Overlaps with
+ * stored bytes are resolved by the stream's policy and reported with one
+ * rexmit call. Bytes the caps refuse are dropped and reported with capped;
+ * the gap over them will say %MOS_GAP_CAP.
+ *
+ * Return: 0, -%ENOSPC if a cap dropped bytes, -%ENOMEM if an allocation
+ * failed (the bytes were dropped as for a cap).
+ */
+int mos_reasm_add(struct mos_reasm *r, struct mos_reasm_mem *mem, u64 off,
+		  const u8 *data, u32 len, const struct mos_reasm_ops *ops,
+		  void *ctx)
+{
+	struct mos_reasm_seg **link = &r->segs, *prev = NULL, *s;
+	bool overlap = false, below = false, differ = false, fresh = false;
+	enum mos_rexmit_kind kind;
+	u64 end, pos, stop;
+	int err = 0, ret;
+	u8 *old;
+
+	/* An offset near 2^64 must not wrap around: keep what fits. */
+	if (off > REASM_U64_MAX - len)
+		len = REASM_U64_MAX - off;
+	if (!len)
+		return 0;
+	end = off + len;
+	pos = off;
+	if (pos < r->released) {
+		below = true;
+		overlap = true;
+		pos = reasm_min(end, r->released);
+	}
+
+	while (*link && seg_end(*link) <= pos) {
+		prev = *link;
+		link = &prev->next;
+	}
+	while (pos < end) {
+		s = *link;
+		if (s && s->off <= pos) {
+			stop = reasm_min(end, seg_end(s));
+			old = s->buf + s->head + (pos - s->off);
+			if (memcmp(old, data + (pos - off), stop - pos)) {
+				differ = true;
+				if (new_copy_wins(r->policy, off, end, s->off,
+						  seg_end(s)))
+					memcpy(old, data + (pos - off),
+					       stop - pos);
+			}
+			overlap = true;
+			prev = s;
+			link = &s->next;
+		} else {
+			stop = s ? reasm_min(end, s->off) : end;
+			fresh = true;
+			ret = store_new(r, mem, &prev, &link, pos,
+					data + (pos - off), stop - pos,
+					ops, ctx);
+			if (ret && !err)
+				err = ret;
+		}
+		pos = stop;
+	}
+
+	if (overlap && ops && ops->rexmit) {
+		if (differ)
+			kind = MOS_REXMIT_INCONSISTENT;
+		else if (below)
+			kind = MOS_REXMIT_UNVERIFIED;
+		else if (fresh)
+			kind = MOS_REXMIT_PARTIAL;
+		else
+			kind = MOS_REXMIT_EXACT;
+		ops->rexmit(ctx, off, len, kind);
+	}
+	return err;
+}
+
+/* Deliver the first @n bytes of the head segment, which starts at released. */
+static void deliver_head(struct mos_reasm *r, struct mos_reasm_mem *mem,
+			 u32 n, const struct mos_reasm_ops *ops, void *ctx)
+{
+	struct mos_reasm_seg *s = r->segs;
+
+	if (ops && ops->data)
+		ops->data(ctx, s->off, s->buf + s->head, n);
+	s->off += n;
+	s->head += n;
+	s->len -= n;
+	r->stored -= n;
+	mem->used -= n;
+	r->released = s->off;
+	if (!s->len) {
+		r->segs = s->next;
+		r->nsegs--;
+		mem->segs_used--;
+		mos_free(s);
+	}
+}
+
+static void report_gap(struct mos_reasm *r, u64 upto,
+		       const struct mos_reasm_ops *ops, void *ctx)
+{
+	enum mos_gap_reason why = MOS_GAP_MISSED;
+
+	if (r->gap_pending) {
+		why = MOS_GAP_CAP;
+		r->gap_pending = 0;
+	}
+	if (ops && ops->gap)
+		ops->gap(ctx, r->released, upto - r->released, why);
+	r->released = upto;
+}
+
+/**
+ * mos_reasm_release() - deliver the bytes contiguous from the released offset
+ * @r: the stream
+ * @mem: caps and accounting shared by all streams
+ * @upto: deliver nothing at or above this offset (U64_MAX: no limit)
+ * @ops: where to deliver (data), may be NULL
+ * @ctx: passed to @ops
+ *
+ * Stops at the first hole: bytes after it wait for the hole to be filled
+ * or for mos_reasm_skip_to().
+ */
+void mos_reasm_release(struct mos_reasm *r, struct mos_reasm_mem *mem,
+		       u64 upto, const struct mos_reasm_ops *ops, void *ctx)
+{
+	struct mos_reasm_seg *s;
+
+	while (r->released < upto && (s = r->segs) && s->off == r->released)
+		deliver_head(r, mem, reasm_min(s->len, upto - s->off), ops, ctx);
+}
+
+/**
+ * mos_reasm_skip_to() - the receiver acknowledged everything below @upto
+ * @r: the stream
+ * @mem: caps and accounting shared by all streams
+ * @upto: offset acknowledged
+ * @ops: where to deliver (data) and report holes (gap), may be NULL
+ * @ctx: passed to @ops
+ *
+ * Delivers the stored bytes below @upto and reports each hole as a gap, in
+ * stream order: the receiver has those bytes, so waiting is pointless.
+ */
+void mos_reasm_skip_to(struct mos_reasm *r, struct mos_reasm_mem *mem,
+		       u64 upto, const struct mos_reasm_ops *ops, void *ctx)
+{
+	struct mos_reasm_seg *s;
+
+	while (r->released < upto) {
+		s = r->segs;
+		if (!s || s->off >= upto) {
+			report_gap(r, upto, ops, ctx);
+			break;
+		}
+		if (s->off > r->released)
+			report_gap(r, s->off, ops, ctx);
+		deliver_head(r, mem, reasm_min(s->len, upto - s->off), ops, ctx);
+	}
+}
+
+/**
+ * mos_reasm_flush() - the connection ended: deliver everything stored
+ * @r: the stream
+ * @mem: caps and accounting shared by all streams
+ * @ops: where to deliver (data) and report holes (gap), may be NULL
+ * @ctx: passed to @ops
+ *
+ * Holes between stored bytes are reported as gaps; a hole after the last
+ * stored byte is not, since nothing says the stream went on.
+ */
+void mos_reasm_flush(struct mos_reasm *r, struct mos_reasm_mem *mem,
+		     const struct mos_reasm_ops *ops, void *ctx)
+{
+	struct mos_reasm_seg *s = r->segs;
+
+	if (!s)
+		return;
+	while (s->next)
+		s = s->next;
+	mos_reasm_skip_to(r, mem, seg_end(s), ops, ctx);
+}
+
+/**
+ * mos_reasm_destroy() - free everything stored, without delivering it
+ * @r: the stream; empty afterwards, at the same released offset
+ * @mem: caps and accounting shared by all streams
+ */
+void mos_reasm_destroy(struct mos_reasm *r, struct mos_reasm_mem *mem)
+{
+	struct mos_reasm_seg *s, *next;
+
+	for (s = r->segs; s; s = next) {
+		next = s->next;
+		mem->segs_used--;
+		mos_free(s);
+	}
+	mem->used -= r->stored;
+	r->segs = NULL;
+	r->stored = 0;
+	r->nsegs = 0;
+}
+
+/**
+ * mos_reasm_contiguous_end() - where the bytes ready for release end
+ * @r: the stream
+ *
+ * Return: the released offset plus the stored bytes contiguous from it.
+ */
+u64 mos_reasm_contiguous_end(const struct mos_reasm *r)
+{
+	const struct mos_reasm_seg *s;
+	u64 pos = r->released;
+
+	for (s = r->segs; s && s->off == pos; s = s->next)
+		pos = seg_end(s);
+	return pos;
+}

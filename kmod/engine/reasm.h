@@ -1,0 +1,137 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * One direction's stream reassembly.
+ *
+ * Positions are 64-bit stream offsets (0 = the first byte after the SYN, or
+ * the first byte seen on midstream pickup), so 32-bit sequence wrap never
+ * reaches this layer. Bytes are *stored* when they arrive and *released*
+ * (delivered in order, exactly once) when the engine decides: at once
+ * (delivery on arrival) or when the receiver acknowledges them. Until
+ * release, overlapping copies are resolved by the direction's overlap
+ * policy; after release the bytes are gone from here and a retransmission
+ * of them can no longer be compared (REXMIT "unverified").
+ */
+#ifndef MOS_ENGINE_REASM_H
+#define MOS_ENGINE_REASM_H
+
+#include "platform.h"
+
+/**
+ * enum mos_overlap_policy - which copy of an overlapping byte wins
+ * @MOS_OVERLAP_FIRST: the copy stored first (default)
+ * @MOS_OVERLAP_LAST: the copy that arrived last
+ * @MOS_OVERLAP_BSD: target-based, as BSD stacks (Suricata/Snort matrix)
+ * @MOS_OVERLAP_LINUX: target-based, as current Linux
+ * @MOS_OVERLAP_OLD_LINUX: target-based, as Linux 2.2 and older
+ * @MOS_OVERLAP_WINDOWS: target-based, as Windows
+ * @MOS_OVERLAP_SOLARIS: target-based, as Solaris
+ * @MOS_OVERLAP_HPUX: target-based, as HP-UX 11
+ * @MOS_OVERLAP_MACOS: target-based, as macOS
+ * @MOS_OVERLAP_NUM: number of policies
+ */
+enum mos_overlap_policy {
+	MOS_OVERLAP_FIRST,
+	MOS_OVERLAP_LAST,
+	MOS_OVERLAP_BSD,
+	MOS_OVERLAP_LINUX,
+	MOS_OVERLAP_OLD_LINUX,
+	MOS_OVERLAP_WINDOWS,
+	MOS_OVERLAP_SOLARIS,
+	MOS_OVERLAP_HPUX,
+	MOS_OVERLAP_MACOS,
+	MOS_OVERLAP_NUM,
+};
+
+/**
+ * enum mos_rexmit_kind - what a retransmitted segment carried
+ * @MOS_REXMIT_EXACT: only bytes already stored, all identical
+ * @MOS_REXMIT_PARTIAL: some stored bytes (identical) plus new ones
+ * @MOS_REXMIT_INCONSISTENT: at least one stored byte differs
+ * @MOS_REXMIT_UNVERIFIED: bytes already released; not comparable any more
+ */
+enum mos_rexmit_kind {
+	MOS_REXMIT_EXACT,
+	MOS_REXMIT_PARTIAL,
+	MOS_REXMIT_INCONSISTENT,
+	MOS_REXMIT_UNVERIFIED,
+};
+
+/**
+ * enum mos_gap_reason - why bytes will never be delivered
+ * @MOS_GAP_MISSED: never seen (capture loss, asymmetric routing, a
+ *	leading gap on pickup) although the receiver acknowledged them or
+ *	the stream was flushed past them
+ * @MOS_GAP_CAP: seen but dropped because a per-flow or the global cap
+ *	on stored bytes was reached
+ */
+enum mos_gap_reason {
+	MOS_GAP_MISSED,
+	MOS_GAP_CAP,
+};
+
+struct mos_reasm_seg;
+
+/**
+ * struct mos_reasm_mem - limits and accounting shared by all streams
+ * @used: bytes stored by all streams together
+ * @cap: most bytes all streams may store together
+ * @flow_cap: most bytes one stream may store
+ * @flow_seg_cap: most segments one stream may store (0: 1024; at most
+ *	65535): bounds the work a flood of tiny out-of-order segments causes
+ * @segs_used: segments stored by all streams together (for statistics)
+ */
+struct mos_reasm_mem {
+	u64 used;
+	u64 cap;
+	u32 flow_cap;
+	u32 flow_seg_cap;
+	u64 segs_used;
+};
+
+/**
+ * struct mos_reasm_ops - where reassembly reports, all optional
+ * @data: bytes [@off, @off + @len) in order, each byte exactly once
+ * @gap: bytes [@off, @off + @len) will never be delivered
+ * @rexmit: a segment covered bytes already stored or released
+ * @capped: a segment (or part) was dropped because a cap was reached
+ */
+struct mos_reasm_ops {
+	void (*data)(void *ctx, u64 off, const u8 *data, u32 len);
+	void (*gap)(void *ctx, u64 off, u64 len, enum mos_gap_reason why);
+	void (*rexmit)(void *ctx, u64 off, u32 len, enum mos_rexmit_kind kind);
+	void (*capped)(void *ctx, u64 off, u32 len);
+};
+
+/**
+ * struct mos_reasm - one direction's reassembly state (small when idle)
+ * @released: offset of the next byte to release; everything below was
+ *	delivered or reported as a gap
+ * @segs: stored bytes at or above @released, sorted, non-overlapping
+ * @stored: bytes stored in @segs
+ * @policy: &enum mos_overlap_policy
+ * @gap_pending: a cap dropped bytes, so the next gap is MOS_GAP_CAP
+ * @nsegs: segments in @segs (fills padding: the struct does not grow)
+ */
+struct mos_reasm {
+	u64 released;
+	struct mos_reasm_seg *segs;
+	u32 stored;
+	u8 policy;
+	u8 gap_pending;
+	u16 nsegs;
+};
+
+void mos_reasm_init(struct mos_reasm *r, u64 start, u8 policy);
+int mos_reasm_add(struct mos_reasm *r, struct mos_reasm_mem *mem, u64 off,
+		  const u8 *data, u32 len, const struct mos_reasm_ops *ops,
+		  void *ctx);
+void mos_reasm_release(struct mos_reasm *r, struct mos_reasm_mem *mem,
+		       u64 upto, const struct mos_reasm_ops *ops, void *ctx);
+void mos_reasm_skip_to(struct mos_reasm *r, struct mos_reasm_mem *mem,
+		       u64 upto, const struct mos_reasm_ops *ops, void *ctx);
+void mos_reasm_flush(struct mos_reasm *r, struct mos_reasm_mem *mem,
+		     const struct mos_reasm_ops *ops, void *ctx);
+void mos_reasm_destroy(struct mos_reasm *r, struct mos_reasm_mem *mem);
+u64 mos_reasm_contiguous_end(const struct mos_reasm *r);
+
+#endif /* MOS_ENGINE_REASM_H */

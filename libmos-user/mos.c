@@ -1,0 +1,525 @@
+// SPDX-License-Identifier: LGPL-2.1 OR MIT
+/*
+ * The monitoring context: turns engine events into callbacks.
+ *
+ * Event ids seen by the event sets: built-in event E at hook H is
+ * E * 2 + H, so one callback per (event, hook) pair, as in mOS; user-defined
+ * events sit on their base's natural hook (RCV, except CONN_START: SND).
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include "mos_int.h"
+
+static_assert(MOS_NUM_BUILTIN == MOS_EV_NUM, "public and engine events agree");
+static_assert(MOS_NUM_BUILTIN * 2 <= MOS_EV_BUILTIN_MAX, "event ids fit");
+
+#define DEFAULT_PEEK_WINDOW	(64 * 1024)
+
+static mos_event_t builtin_id(int type, int hook)
+{
+	return type * 2 + hook;
+}
+
+/* Engine mask of the built-in events a set needs raised. */
+static uint32_t engine_mask(const struct mos_ctx *mctx,
+			    const struct mos_evset *set)
+{
+	uint32_t ids = set ? mos_evset_builtin_mask(set) : 0, mask = 0;
+	int t;
+
+	for (t = 0; t < MOS_NUM_BUILTIN; t++)
+		if (ids & (3u << (t * 2)))
+			mask |= 1u << t;
+	/* Peeking needs the bytes even without a NEW_DATA callback. */
+	if (mctx->opt.peek_window)
+		mask |= 1u << MOS_EV_NEW_DATA;
+	return mask | 1u << MOS_EV_CONN_END;
+}
+
+void mos_options_init(struct mos_options *opt)
+{
+	struct mos_engine_cfg cfg;
+
+	mos_engine_default_cfg(&cfg);
+	memset(opt, 0, sizeof(*opt));
+	opt->max_flows = cfg.max_flows;
+	opt->flow_buffer = cfg.flow_buffer;
+	opt->buffer_total = cfg.buffer_total;
+	opt->peek_window = DEFAULT_PEEK_WINDOW;
+}
+
+int mos_overlap_policy_parse(const char *name)
+{
+	static const char *const names[] = {
+		"first", "last", "bsd", "linux", "old-linux", "windows",
+		"solaris", "hpux", "macos",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcmp(name, names[i]))
+			return i;
+	return -EINVAL;
+}
+
+const char *mos_state_name(int state)
+{
+	return mos_tcp_state_name(state);
+}
+
+const char *mos_strerror(int err)
+{
+	switch (err) {
+	case -ENOTSUP:
+		return "live monitoring needs the mos kernel datapath, which this version does not have yet; use -r FILE";
+	case -EPROTONOSUPPORT:
+		return "unsupported link type in capture";
+	default:
+		return strerror(err < 0 ? -err : err);
+	}
+}
+
+static struct mos_conn *conn_of(struct mos_ctx *mctx, int sock)
+{
+	size_t i;
+
+	if (sock < MOS_MAX_LISTENERS)
+		return NULL;
+	i = sock - MOS_MAX_LISTENERS;
+	return i < mctx->nconns ? mctx->conns[i] : NULL;
+}
+
+static struct mos_conn *conn_new(struct mos_ctx *mctx, struct mos_flow *f)
+{
+	struct mos_conn *c = calloc(1, sizeof(*c));
+	size_t i;
+
+	if (!c)
+		return NULL;
+	if (mctx->nfree) {
+		i = mctx->free_socks[--mctx->nfree];
+	} else {
+		size_t n = mctx->nconns ? mctx->nconns * 2 : 1024;
+		struct mos_conn **conns = realloc(mctx->conns,
+						  n * sizeof(*conns));
+		int *fs = conns ? realloc(mctx->free_socks,
+					  n * sizeof(*fs)) : NULL;
+
+		if (conns)
+			mctx->conns = conns;
+		if (!fs) {
+			free(c);
+			return NULL;
+		}
+		mctx->free_socks = fs;
+		for (i = n; i > mctx->nconns + 1; i--)
+			fs[mctx->nfree++] = i - 1;
+		memset(conns + mctx->nconns, 0,
+		       (n - mctx->nconns) * sizeof(*conns));
+		i = mctx->nconns;
+		mctx->nconns = n;
+	}
+	mctx->conns[i] = c;
+	c->sock = i + MOS_MAX_LISTENERS;
+	c->flow = f;
+	/* New connections inherit the listener's set: one more reference. */
+	c->set = mctx->listen_set ? mos_evset_get(mctx->listen_set) :
+				    mos_evset_empty(mctx->tab);
+	f->user = c;
+	f->evmask = engine_mask(mctx, c->set);
+	return c;
+}
+
+static void conn_free(struct mos_ctx *mctx, struct mos_conn *c)
+{
+	size_t i = c->sock - MOS_MAX_LISTENERS;
+
+	mos_evset_put(mctx->tab, c->set);
+	mos_peekbuf_release(&c->buf[0]);
+	mos_peekbuf_release(&c->buf[1]);
+	mctx->conns[i] = NULL;
+	mctx->free_socks[mctx->nfree++] = i;
+	free(c);
+}
+
+static void sink_event(void *ctx, struct mos_flow *f,
+		       const struct mos_event *ev, const struct mos_pkt *pkt)
+{
+	struct mos_ctx *mctx = ctx;
+	const struct mos_event *saved = mctx->cur_ev;
+	struct mos_conn *c;
+
+	if (!f) {
+		if (mctx->listen_set) {
+			mctx->cur_ev = ev;
+			mos_evset_dispatch(mctx->tab, &mctx->listen_set,
+					   builtin_id(ev->type, ev->hook), mctx,
+					   0, ev->side);
+			mctx->cur_ev = saved;
+		}
+		return;
+	}
+	c = f->user;
+	if (!c) {
+		c = conn_new(mctx, f);
+		if (!c)
+			return;	/* out of memory: no callbacks for it */
+	}
+	if (ev->type == MOS_EV_NEW_DATA)
+		mos_peekbuf_append(&c->buf[ev->side], mctx->opt.peek_window,
+				   ev->off, ev->data, ev->len);
+	mctx->cur_ev = ev;
+	mos_evset_dispatch(mctx->tab, &c->set, builtin_id(ev->type, ev->hook),
+			   mctx, c->sock, ev->side);
+	mctx->cur_ev = saved;
+}
+
+static void sink_flow_free(void *ctx, struct mos_flow *f)
+{
+	if (f->user)
+		conn_free(ctx, f->user);
+	f->user = NULL;
+}
+
+static const struct mos_engine_sink sink = {
+	.event = sink_event,
+	.flow_free = sink_flow_free,
+};
+
+int mos_ctx_new(struct mos_ctx **mctxp, const struct mos_options *opt)
+{
+	struct mos_engine_cfg cfg;
+	struct mos_ctx *mctx;
+
+	if (opt->overlap_policy < 0 ||
+	    opt->overlap_policy >= MOS_OVERLAP_NUM ||
+	    opt->checksum < 0 || opt->checksum > 2)
+		return -EINVAL;
+	mctx = calloc(1, sizeof(*mctx));
+	if (!mctx)
+		return -ENOMEM;
+	mctx->opt = *opt;
+	mos_engine_default_cfg(&cfg);
+	cfg.max_flows = opt->max_flows;
+	cfg.flow_buffer = opt->flow_buffer;
+	cfg.buffer_total = opt->buffer_total;
+	cfg.overlap_policy = opt->overlap_policy;
+	cfg.checksum = opt->checksum;
+	cfg.deliver = opt->deliver_on_arrival ? MOS_DELIVER_ARRIVAL :
+						MOS_DELIVER_ACKED;
+	cfg.midstream = opt->midstream;
+	cfg.one_sided = opt->one_sided;
+	mctx->tab = mos_evtab_new();
+	mctx->engine = mctx->tab ? mos_engine_new(&cfg, &sink, mctx) : NULL;
+	if (!mctx->engine) {
+		mos_evtab_free(mctx->tab);
+		free(mctx);
+		return -ENOMEM;
+	}
+	mos_engine_set_default_evmask(mctx->engine, engine_mask(mctx, NULL));
+	*mctxp = mctx;
+	return 0;
+}
+
+void mos_ctx_free(struct mos_ctx *mctx)
+{
+	if (!mctx)
+		return;
+	mos_engine_free(mctx->engine);	/* frees conns via sink */
+	mos_evset_put(mctx->tab, mctx->listen_set);
+	mos_evtab_free(mctx->tab);
+	free(mctx->conns);
+	free(mctx->free_socks);
+	free(mctx);
+}
+
+int mos_run(struct mos_ctx *mctx)
+{
+	if (!mctx->opt.read_file)
+		return -ENOTSUP;
+	return mos_capture_run(mctx, mctx->opt.read_file);
+}
+
+void mos_stop(struct mos_ctx *mctx)
+{
+	mctx->stop = true;
+}
+
+int mos_input_packet(struct mos_ctx *mctx, int linktype, uint64_t ts_ns,
+		     const void *data, uint32_t caplen, uint32_t len)
+{
+	int off = mos_linktype_ip_offset(linktype, data, caplen);
+	struct mos_input in;
+
+	if (off == -EPROTONOSUPPORT)
+		return off;
+	if (off < 0 || (uint32_t)off > caplen || (uint32_t)off > len)
+		return 0;	/* not IP: nothing for a TCP monitor */
+	in.ip = (const uint8_t *)data + off;
+	in.caplen = caplen - off;
+	in.len = len - off;
+	in.ts_ns = ts_ns;
+	in.csum = MOS_CSUM_ON;
+	mos_engine_input(mctx->engine, &in);
+	return 0;
+}
+
+void mos_end_input(struct mos_ctx *mctx)
+{
+	mos_engine_end_all(mctx->engine, MOS_END_EOF);
+}
+
+int mos_socket(struct mos_ctx *mctx, int type)
+{
+	if (type != MOS_SOCK_MONITOR_STREAM)
+		return -EPROTONOSUPPORT;
+	if (mctx->listen_set)
+		return -EBUSY;
+	mctx->listen_set = mos_evset_empty(mctx->tab);
+	return 0;
+}
+
+/* The event-set slot a socket's registrations go to. */
+static struct mos_evset **set_slot(struct mos_ctx *mctx, int sock,
+				   struct mos_conn **cp)
+{
+	*cp = NULL;
+	if (sock == 0)
+		return mctx->listen_set ? &mctx->listen_set : NULL;
+	*cp = conn_of(mctx, sock);
+	return *cp ? &(*cp)->set : NULL;
+}
+
+static int event_id(struct mos_ctx *mctx, mos_event_t ev, int hook,
+		    mos_event_t *id)
+{
+	if (ev < MOS_NUM_BUILTIN) {
+		if (hook != MOS_HK_SND && hook != MOS_HK_RCV)
+			return -EINVAL;
+		*id = builtin_id(ev, hook);
+		return 0;
+	}
+	if (!mos_evtab_valid(mctx->tab, ev))
+		return -EINVAL;
+	*id = ev;
+	return 0;
+}
+
+static void update_masks(struct mos_ctx *mctx, struct mos_conn *c)
+{
+	if (c)
+		c->flow->evmask = engine_mask(mctx, c->set);
+	else
+		mos_engine_set_default_evmask(mctx->engine,
+					      engine_mask(mctx,
+							  mctx->listen_set));
+}
+
+int mos_register_callback(struct mos_ctx *mctx, int sock, mos_event_t ev,
+			  int hook, mos_callback_t cb, void *arg)
+{
+	struct mos_evset **slot;
+	struct mos_conn *c;
+	mos_event_t id;
+	int ret;
+
+	slot = set_slot(mctx, sock, &c);
+	if (!slot)
+		return -EBADF;
+	ret = event_id(mctx, ev, hook, &id);
+	if (ret)
+		return ret;
+	ret = mos_evset_add(mctx->tab, slot, id, cb, arg);
+	if (!ret)
+		update_masks(mctx, c);
+	return ret;
+}
+
+int mos_unregister_callback(struct mos_ctx *mctx, int sock, mos_event_t ev,
+			    int hook)
+{
+	struct mos_evset **slot;
+	struct mos_conn *c;
+	mos_event_t id;
+	int ret;
+
+	slot = set_slot(mctx, sock, &c);
+	if (!slot)
+		return -EBADF;
+	ret = event_id(mctx, ev, hook, &id);
+	if (ret)
+		return ret;
+	ret = mos_evset_remove(mctx->tab, slot, id);
+	if (!ret)
+		update_masks(mctx, c);
+	return ret;
+}
+
+int mos_define_event(struct mos_ctx *mctx, mos_event_t base,
+		     mos_filter_t filter, void *arg)
+{
+	if (base < MOS_NUM_BUILTIN)
+		base = builtin_id(base, base == MOS_ON_CONN_START ?
+				  MOS_HK_SND : MOS_HK_RCV);
+	return mos_evtab_define(mctx->tab, base, filter, arg);
+}
+
+int mos_get_event_info(struct mos_ctx *mctx, struct mos_event_info *info)
+{
+	const struct mos_event *ev = mctx->cur_ev;
+
+	if (!ev)
+		return -ENOENT;
+	info->type = ev->type;
+	info->hook = ev->hook;
+	info->side = ev->side;
+	info->code = ev->code;
+	info->old_state = ev->old_state;
+	info->off = ev->off;
+	info->len = ev->len;
+	return 0;
+}
+
+static void fill_addr(struct sockaddr_storage *ss, const uint8_t *addr,
+		      uint16_t port, int version)
+{
+	memset(ss, 0, sizeof(*ss));
+	if (version == 4) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons(port);
+		memcpy(&sin->sin_addr, addr + 12, 4);
+	} else {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
+
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons(port);
+		memcpy(&sin6->sin6_addr, addr, 16);
+	}
+}
+
+int mos_get_flow_info(struct mos_ctx *mctx, int sock,
+		      struct mos_flow_info *info)
+{
+	struct mos_conn *c = conn_of(mctx, sock);
+	const struct mos_flow *f;
+	int i;
+
+	if (!c)
+		return -EBADF;
+	f = c->flow;
+	info->id = f->id;
+	info->roles_guessed = f->flags & MOS_FLOW_GUESSED;
+	info->end_reason = f->end_reason;
+	for (i = 0; i < 2; i++) {
+		info->state[i] = f->tcp.end[i].state;
+		fill_addr(&info->addr[i], f->addr[i], f->port[i],
+			  f->ip_version);
+	}
+	return 0;
+}
+
+int mos_set_uctx(struct mos_ctx *mctx, int sock, void *uctx)
+{
+	struct mos_conn *c = conn_of(mctx, sock);
+
+	if (!c)
+		return -EBADF;
+	c->uctx = uctx;
+	return 0;
+}
+
+void *mos_get_uctx(struct mos_ctx *mctx, int sock)
+{
+	struct mos_conn *c = conn_of(mctx, sock);
+
+	return c ? c->uctx : NULL;
+}
+
+static struct mos_peekbuf *peekbuf_of(struct mos_ctx *mctx, int sock,
+				      int side)
+{
+	struct mos_conn *c = conn_of(mctx, sock);
+
+	if (!c || (side != MOS_SIDE_CLI && side != MOS_SIDE_SVR))
+		return NULL;
+	return &c->buf[side];
+}
+
+ssize_t mos_peek(struct mos_ctx *mctx, int sock, int side, void *buf,
+		 size_t len)
+{
+	struct mos_peekbuf *b = peekbuf_of(mctx, sock, side);
+
+	if (!b)
+		return -EBADF;
+	return mos_peekbuf_read(b, buf, len);
+}
+
+ssize_t mos_ppeek(struct mos_ctx *mctx, int sock, int side, void *buf,
+		  size_t len, uint64_t off)
+{
+	struct mos_peekbuf *b = peekbuf_of(mctx, sock, side);
+
+	if (!b)
+		return -EBADF;
+	return mos_peekbuf_pread(b, buf, len, off);
+}
+
+uint64_t mos_peek_skipped(struct mos_ctx *mctx, int sock, int side)
+{
+	struct mos_peekbuf *b = peekbuf_of(mctx, sock, side);
+
+	return b ? b->skipped : 0;
+}
+
+int mos_set_overlap_policy(struct mos_ctx *mctx, int sock, int side,
+			   int policy)
+{
+	struct mos_conn *c = conn_of(mctx, sock);
+
+	if (!c)
+		return -EBADF;
+	if (policy < 0 || policy >= MOS_OVERLAP_NUM)
+		return -EINVAL;
+	return mos_flow_set_policy(c->flow, side, policy);
+}
+
+int mos_stop_side(struct mos_ctx *mctx, int sock, int side)
+{
+	struct mos_conn *c = conn_of(mctx, sock);
+
+	if (!c)
+		return -EBADF;
+	if (side != MOS_SIDE_CLI && side != MOS_SIDE_SVR)
+		return -EINVAL;
+	mos_flow_stop_stream(mctx->engine, c->flow, side);
+	return 0;
+}
+
+int mos_get_stats(struct mos_ctx *mctx, struct mos_stats *st)
+{
+	const struct mos_engine_stats *es = mos_engine_stats(mctx->engine);
+
+	memset(st, 0, sizeof(*st));
+	st->packets = es->packets;
+	st->tcp_packets = es->tcp_packets;
+	st->payload_bytes = es->payload_bytes;
+	st->bad_headers = es->bad_headers;
+	st->bad_csum = es->bad_csum;
+	st->orphans = es->orphans;
+	st->out_of_window = es->out_of_window;
+	st->flows = es->flows_created;
+	st->flows_peak = es->flows_peak;
+	st->evicted = es->flows_evicted;
+	st->timeouts = es->flows_timeout;
+	st->gap_bytes = es->gap_bytes;
+	st->capped_bytes = es->capped_bytes;
+	st->engine_mem_peak = es->mem_peak;
+	st->flow_bytes = sizeof(struct mos_flow);
+	return 0;
+}
