@@ -31,7 +31,7 @@ LIB_SONAME := libmos-user.so.0
 LIB_LIBS := $(shell pkg-config --libs libmnl libpcap 2>/dev/null || \
 	echo -lmnl -lpcap)
 
-TOOLS := mosctl flowdump
+TOOLS := mosctl flowdump mos-bench
 UNIT_TESTS := test_platform test_parse test_reasm test_evset
 
 .PHONY: all module lib tools unit-tests check demo lint sparse \

@@ -175,6 +175,14 @@ static void sink_event(void *ctx, struct mos_flow *f,
 	mos_evset_dispatch(mctx->tab, &c->set, builtin_id(ev->type, ev->hook),
 			   mctx, c->sock, ev->side);
 	mctx->cur_ev = saved;
+	/*
+	 * Nothing follows CONN_END: the socket closes now, although the
+	 * engine may keep the connection a while to absorb late segments.
+	 */
+	if (ev->type == MOS_EV_CONN_END) {
+		conn_free(mctx, c);
+		f->user = NULL;
+	}
 }
 
 static void sink_flow_free(void *ctx, struct mos_flow *f)

@@ -88,6 +88,7 @@ void mos_engine_default_cfg(struct mos_engine_cfg *cfg)
 		[MOS_TC_TIME_WAIT] = 120,
 		[MOS_TC_CLOSE] = 10,
 		[MOS_TC_UNACK] = 300,
+		[MOS_TC_ENDED] = 1,
 	};
 	int i;
 
@@ -195,8 +196,7 @@ static u8 flow_tclass(const struct mos_flow *f)
 	u8 r0 = rank[f->tcp.end[0].state], r1 = rank[f->tcp.end[1].state];
 
 	if (f->flags & MOS_FLOW_ENDED)
-		return f->end_reason == MOS_END_FIN ? MOS_TC_TIME_WAIT :
-						      MOS_TC_CLOSE;
+		return MOS_TC_ENDED;
 	if ((f->flags & MOS_FLOW_LIBERAL) && r0 == 3 && r1 == 3)
 		return MOS_TC_UNACK;
 	return tclass[r0 > r1 ? r0 : r1];
@@ -365,6 +365,9 @@ static void flow_end(struct mos_engine *e, struct mos_flow *f, u8 reason,
 	f->end_reason = reason;
 	emit_simple(e, f, MOS_EV_CONN_END, MOS_HOOK_RCV, MOS_SIDE_CLI, reason,
 		    pkt);
+	lru_del(e, f);
+	f->tclass = MOS_TC_ENDED;
+	lru_add_tail(e, f);
 }
 
 static void flow_end_free(struct mos_engine *e, struct mos_flow *f, u8 reason,
@@ -388,6 +391,35 @@ static struct mos_flow *oldest_idle(struct mos_engine *e)
 			victim = h;
 	}
 	return victim;
+}
+
+/*
+ * Keep about one bucket per connection: double the table when it holds
+ * more connections than buckets. A failed allocation keeps the old table
+ * (longer chains, nothing lost).
+ */
+static void table_grow(struct mos_engine *e)
+{
+	u32 n = (e->mask + 1) * 2, i;
+	struct mos_flow **nb, *f, *next;
+
+	if (n > (1u << 24))
+		return;
+	nb = mos_zalloc(n * sizeof(*nb));
+	if (!nb)
+		return;
+	for (i = 0; i <= e->mask; i++) {
+		for (f = e->buckets[i]; f; f = next) {
+			next = f->hnext;
+			f->hnext = nb[f->hash & (n - 1)];
+			nb[f->hash & (n - 1)] = f;
+		}
+	}
+	mos_free(e->buckets);
+	e->stats.mem_bytes -= (e->mask + 1) * sizeof(*nb);
+	mem_add(e, n * sizeof(*nb));
+	e->buckets = nb;
+	e->mask = n - 1;
 }
 
 static struct mos_flow *flow_new(struct mos_engine *e,
@@ -431,6 +463,8 @@ static struct mos_flow *flow_new(struct mos_engine *e,
 	e->stats.flows_created++;
 	if (++e->stats.flows_active > e->stats.flows_peak)
 		e->stats.flows_peak = e->stats.flows_active;
+	if (e->stats.flows_active > e->mask + 1)
+		table_grow(e);
 	return f;
 }
 
@@ -511,28 +545,46 @@ static void stream_ack(struct mos_engine *e, struct mos_flow *f, int dir,
 
 /* ---- checksums ----------------------------------------------------- */
 
-static u32 csum_add(u32 sum, const u8 *p, u32 len)
+/*
+ * Internet checksum arithmetic in host byte order, 8 bytes at a time (RFC
+ * 1071: the ones' complement sum does not care about byte order, so only
+ * the final comparison needs the network order).
+ */
+static u64 csum_add(u64 sum, const u8 *p, u32 len)
 {
-	u32 i;
+	u64 w;
 
-	for (i = 0; i + 1 < len; i += 2)
-		sum += (u32)p[i] << 8 | p[i + 1];
-	if (len & 1)
-		sum += (u32)p[len - 1] << 8;
+	for (; len >= 8; p += 8, len -= 8) {
+		memcpy(&w, p, 8);
+		sum += w;
+		sum += sum < w;	/* end-around carry */
+	}
+	w = 0;
+	memcpy(&w, p, len);	/* the tail, zero-padded */
+	sum += w;
+	sum += sum < w;
 	return sum;
 }
 
-static u16 csum_fold(u32 sum)
+static u16 csum_fold(u64 sum)
 {
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffffffff) + (sum >> 32);
+	sum = (sum & 0xffffffff) + (sum >> 32);
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
 	return sum;
 }
 
-static u32 pseudo_sum(const struct mos_pkt *p)
+static u64 pseudo_sum(const struct mos_pkt *p)
 {
-	u32 sum = 6 + p->tcp_hdr_len + p->payload_len;
+	u8 tail[4] = { 0, 6 };
+	u32 len = p->tcp_hdr_len + p->payload_len;
+	u64 sum;
 
+	/* Zero, protocol, then the segment length, all big endian. */
+	tail[2] = len >> 8;
+	tail[3] = len & 0xff;
+	sum = csum_add(0, tail, 4);
 	if (p->ip_version == 4) {
 		sum = csum_add(sum, p->saddr + 12, 4);
 		sum = csum_add(sum, p->daddr + 12, 4);
@@ -551,11 +603,14 @@ static u32 pseudo_sum(const struct mos_pkt *p)
  */
 static int tcp_csum_state(const u8 *ip, const struct mos_pkt *p)
 {
-	u32 seg = p->tcp_hdr_len + p->payload_len, psum = pseudo_sum(p);
-	u16 field = mos_get_be16(ip + p->l4_off + 16);
+	u32 seg = p->tcp_hdr_len + p->payload_len;
+	u64 psum = pseudo_sum(p);
+	u16 field;
 
 	if (csum_fold(csum_add(psum, ip + p->l4_off, seg)) == 0xffff)
 		return 1;
+	/* Both sides in host order: the comparison holds either way. */
+	memcpy(&field, ip + p->l4_off + 16, 2);
 	if (!field || field == csum_fold(psum))
 		return -1;
 	return 0;
@@ -886,7 +941,7 @@ struct mos_engine *mos_engine_new(const struct mos_engine_cfg *cfg,
 				  void *sink_ctx)
 {
 	struct mos_engine *e;
-	u32 n = 1024;
+	u32 n = 1024;	/* grows with the connections (table_grow) */
 
 	e = mos_zalloc(sizeof(*e));
 	if (!e)
@@ -894,9 +949,6 @@ struct mos_engine *mos_engine_new(const struct mos_engine_cfg *cfg,
 	e->cfg = *cfg;
 	if (!e->cfg.max_flows)
 		e->cfg.max_flows = 1;
-	/* About one bucket per connection, a power of two. */
-	while (n < e->cfg.max_flows && n < (1u << 24))
-		n <<= 1;
 	e->buckets = mos_zalloc(n * sizeof(*e->buckets));
 	if (!e->buckets) {
 		mos_free(e);

@@ -112,7 +112,11 @@ struct mos_event {
 	const u8 *data;
 };
 
-/* Timeout classes, after nf_conntrack's per-state timeouts. */
+/*
+ * Timeout classes, after nf_conntrack's per-state timeouts. ENDED holds a
+ * connection after CONN_END only to absorb late retransmissions (so they
+ * do not look like new midstream connections).
+ */
 enum mos_tclass {
 	MOS_TC_SYN_SENT,
 	MOS_TC_SYN_RECV,
@@ -123,6 +127,7 @@ enum mos_tclass {
 	MOS_TC_TIME_WAIT,
 	MOS_TC_CLOSE,
 	MOS_TC_UNACK,
+	MOS_TC_ENDED,
 	MOS_TC_NUM,
 };
 

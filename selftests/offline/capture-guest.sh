@@ -203,7 +203,7 @@ done
 # manifest.json: per run, its capture and every connection (endpoints,
 # close mode, the files of sent bytes, and whether both ends agree on
 # what crossed: each side received exactly what the other sent).
-python3 - "$OUT" <<'EOF'
+if ! python3 - "$OUT" <<'EOF'
 import glob
 import json
 import os
@@ -243,6 +243,8 @@ n = sum(len(r["connections"]) for r in runs.values())
 print("# manifest: %d connections, %d incomplete" % (n, len(bad)))
 sys.exit(1 if bad or n == 0 else 0)
 EOF
-[ $? -eq 0 ] || status=1
+then
+	status=1
+fi
 rm -rf "$WORK"
 exit $status
