@@ -511,9 +511,25 @@ static void stream_add(struct mos_engine *e, struct mos_flow *f, int dir,
 	 * Unacknowledged in-order bytes beyond the cap go out early rather
 	 * than be dropped: the cap bounds memory, not what is delivered.
 	 */
-	if (st->reasm.stored + len > e->cfg.flow_buffer)
+	if (st->reasm.stored + len > e->cfg.flow_buffer) {
 		mos_reasm_release(&st->reasm, &e->rmem, (u64)-1, &stream_ops,
 				  &sc);
+		/*
+		 * The very bytes the stream waits for never fall to the cap:
+		 * they go through at once, with what they make contiguous.
+		 */
+		if ((u64)off <= st->reasm.released) {
+			e->rmem.flow_cap += len;
+			e->rmem.cap += len;
+			mos_reasm_add(&st->reasm, &e->rmem, off, payload, len,
+				      &stream_ops, &sc);
+			mos_reasm_release(&st->reasm, &e->rmem, (u64)-1,
+					  &stream_ops, &sc);
+			e->rmem.flow_cap -= len;
+			e->rmem.cap -= len;
+			return;
+		}
+	}
 	mos_reasm_add(&st->reasm, &e->rmem, off, payload, len, &stream_ops,
 		      &sc);
 }
@@ -630,6 +646,13 @@ static bool csum_check(struct mos_engine *e, const struct mos_input *in,
 	if (in->caplen < p->l4_off + p->tcp_hdr_len + p->payload_len)
 		return true;	/* cut by the snap length: cannot tell */
 	state = tcp_csum_state(in->ip, p);
+	/*
+	 * A bad IPv4 header checksum: the receiver's IP layer drops the
+	 * packet. Zero means never filled in, as with an unfilled TCP one.
+	 */
+	if (p->ip_version == 4 && state != 0 &&
+	    csum_fold(csum_add(0, in->ip, p->l4_off)) != 0xffff)
+		state = (in->ip[10] | in->ip[11]) ? 0 : -1;
 	if (e->cfg.checksum != MOS_CSUM_AUTO)
 		return state == 1;
 	if (state < 0) {
@@ -700,7 +723,8 @@ static struct mos_flow *flow_start(struct mos_engine *e,
 		struct mos_tcp_end *cli = &f->tcp.end[MOS_SIDE_CLI];
 
 		mos_tcp_init(&f->tcp, false);
-		cli->flags = MOS_TCPE_SEEN | MOS_TCPE_SYN;
+		/* Not SEEN: nothing of the client itself was seen yet. */
+		cli->flags = MOS_TCPE_SYN;
 		cli->isn = p->ack - 1;
 		cli->td_end = p->ack;
 		cli->td_maxend = p->ack;
@@ -816,8 +840,13 @@ static void track_segment(struct mos_engine *e, struct mos_flow *f, int dir,
 		mos_reasm_release(&f->stream[dir].reasm, &e->rmem, (u64)-1,
 				  &stream_ops, &sc);
 	}
-	if (verdict & MOS_TCPV_CLOSED)
+	if (verdict & MOS_TCPV_CLOSED) {
 		flow_end(e, f, MOS_END_FIN, p);
+		return;
+	}
+	/* The states decide which timeout applies from now on. */
+	if (flow_tclass(f) != f->tclass)
+		flow_touch(e, f, f->last_ns);
 }
 
 /**
@@ -878,9 +907,12 @@ void mos_engine_input(struct mos_engine *e, const struct mos_input *in)
 		f = flow_start(e, &p, hash, &dir, in->ts_ns);
 		if (!f)
 			return;
-	} else if ((f->flags & MOS_FLOW_GUESSED) &&
-		   (p.tcp_flags & (MOS_TCP_SYN | MOS_TCP_ACK)) ==
-		   (MOS_TCP_SYN | MOS_TCP_ACK) && dir == MOS_SIDE_CLI) {
+	} else {
+		flow_touch(e, f, in->ts_ns);
+	}
+	if ((f->flags & MOS_FLOW_GUESSED) && dir == MOS_SIDE_CLI &&
+	    (p.tcp_flags & (MOS_TCP_SYN | MOS_TCP_ACK)) ==
+	    (MOS_TCP_SYN | MOS_TCP_ACK)) {
 		flow_swap_roles(f);
 		dir = MOS_SIDE_SVR;
 	}

@@ -407,8 +407,20 @@ u32 mos_tcp_track(struct mos_tcp_conn *c, int dir, const struct mos_pkt *p,
 			verdict |= MOS_TCPV_SYN_RETRANS;
 			if (o->has_ts)
 				s->last_tsval = o->tsval;
-			if (!(f & MOS_TCP_ACK) || r->state != MOS_TCP_SYN_SENT)
+			if (!(f & MOS_TCP_ACK))
 				return verdict | MOS_TCPV_DATA_OK;
+			/*
+			 * A repeated SYN/ACK still acknowledges: in a
+			 * simultaneous open it is what establishes the peer.
+			 */
+			if (r->state != MOS_TCP_SYN_SENT) {
+				if (SEQ_AFTER(p->ack + s->td_maxwin,
+					      r->td_maxend))
+					r->td_maxend = p->ack + s->td_maxwin;
+				track_ack(s, r, p->ack, &verdict);
+				return verdict | MOS_TCPV_DATA_OK |
+				       MOS_TCPV_ACK_OK;
+			}
 		}
 		/* A new ISN on a synchronized end is no SYN of this connection. */
 		if ((s->flags & MOS_TCPE_SYN) && p->seq != s->isn &&

@@ -36,12 +36,17 @@ struct dir_out {
  * @d: [sender side] output of what that side sent
  * @rexmit: REXMIT events
  * @rexmit_inconsistent: of which with differing bytes
+ * @invalid: segments not taken as stream data (window, PAWS, flags,
+ *	checksum, ignored RSTs)
+ * @rst_ignored: RSTs ignored as out of window (suspected injection)
  * @instance: 1 for the first connection on its 4-tuple, 2 for the next...
  */
 struct conn_out {
 	struct dir_out d[2];
 	uint64_t rexmit;
 	uint64_t rexmit_inconsistent;
+	uint64_t invalid;
+	uint64_t rst_ignored;
 	unsigned int instance;
 };
 
@@ -202,8 +207,23 @@ static void on_error(struct mos_ctx *mctx, int sock, int side,
 	struct conn_out *co = mos_get_uctx(mctx, sock);
 	struct mos_event_info ei;
 
-	if (!co || mos_get_event_info(mctx, &ei) || ei.code != MOS_ERROR_GAP)
+	if (!co || mos_get_event_info(mctx, &ei))
 		return;
+	switch (ei.code) {
+	case MOS_ERROR_RST_IGNORED:
+		co->rst_ignored++;
+		/* fall through */
+	case MOS_ERROR_BAD_CSUM:
+	case MOS_ERROR_OUT_OF_WINDOW:
+	case MOS_ERROR_BAD_FLAGS:
+	case MOS_ERROR_BAD_TS:
+		co->invalid++;
+		return;
+	case MOS_ERROR_GAP:
+		break;
+	default:
+		return;
+	}
 	co->d[!side].gap_bytes += ei.len;
 	if (ei.off + ei.len > co->d[!side].size)
 		co->d[!side].size = ei.off + ei.len;
@@ -284,8 +304,9 @@ static void on_end(struct mos_ctx *mctx, int sock, int side, mos_event_t ev,
 	fputs(",\"s2c_file\":", jsonl);
 	print_file(&co->d[MOS_SIDE_SVR]);
 	fprintf(jsonl, ",\"rexmit\":%" PRIu64 ",\"rexmit_inconsistent\":%"
-		PRIu64 ",\"end\":\"%s\"}\n", co->rexmit,
-		co->rexmit_inconsistent, end_name(ei.code));
+		PRIu64 ",\"invalid\":%" PRIu64 ",\"rst_ignored\":%" PRIu64
+		",\"end\":\"%s\"}\n", co->rexmit, co->rexmit_inconsistent,
+		co->invalid, co->rst_ignored, end_name(ei.code));
 	free(co);
 	mos_set_uctx(mctx, sock, NULL);
 }
