@@ -25,6 +25,7 @@ ALL_CFLAGS = -std=gnu11 $(WARN) $(CPPFLAGS_MOS) $(CFLAGS)
 ENGINE_SRCS := kmod/engine/parse.c kmod/engine/tcp.c kmod/engine/reasm.c \
 	kmod/engine/engine.c
 LIB_SRCS := libmos-user/ctl.c libmos-user/evset.c libmos-user/peekbuf.c \
+	libmos-user/platform_user.c \
 	libmos-user/mos.c libmos-user/capture.c $(ENGINE_SRCS)
 LIB_OBJS := $(LIB_SRCS:%.c=$(O)/obj/%.o)
 LIB_SONAME := libmos-user.so.0
@@ -100,7 +101,7 @@ $(O)/tests/test_platform: $(O)/san/selftests/unit/test_platform.o
 $(O)/tests/test_parse: $(O)/san/selftests/unit/test_parse.o \
 	$(O)/san/kmod/engine/parse.o
 $(O)/tests/test_reasm: $(O)/san/selftests/unit/test_reasm.o \
-	$(O)/san/kmod/engine/reasm.o
+	$(O)/san/kmod/engine/reasm.o $(O)/san/libmos-user/platform_user.o
 $(O)/tests/test_evset: $(O)/san/selftests/unit/test_evset.o \
 	$(O)/san/libmos-user/evset.o
 $(O)/tests/%:

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include "engine/platform.h"
 #include "peekbuf.h"
 
 #define PEEKBUF_MIN	4096u
@@ -49,7 +50,7 @@ static int grow(struct mos_peekbuf *b, uint32_t want)
 	nb.cap = roundup_pow2(want);
 	if (nb.cap <= b->cap)
 		return 0;
-	nb.data = malloc(nb.cap);
+	nb.data = mos_buf_alloc(nb.cap);
 	if (!nb.data)
 		return -ENOMEM;
 	if (b->data) {
@@ -57,13 +58,13 @@ static int grow(struct mos_peekbuf *b, uint32_t want)
 		uint8_t *tmp = malloc(n ? n : 1);
 
 		if (!tmp) {
-			free(nb.data);
+			mos_buf_free(nb.data, nb.cap);
 			return -ENOMEM;
 		}
 		ring_copy_out(b, b->begin, tmp, n);
 		ring_copy_in(&nb, b->begin, tmp, n);
 		free(tmp);
-		free(b->data);
+		mos_buf_free(b->data, b->cap);
 	}
 	*b = nb;
 	return 0;
@@ -179,6 +180,6 @@ ssize_t mos_peekbuf_pread(const struct mos_peekbuf *b, void *buf, size_t len,
  */
 void mos_peekbuf_release(struct mos_peekbuf *b)
 {
-	free(b->data);
+	mos_buf_free(b->data, b->cap);
 	memset(b, 0, sizeof(*b));
 }

@@ -25,6 +25,17 @@ static inline void mos_free(void *p)
 	kfree(p);
 }
 
+/* Buffers whose size the caller remembers; kmalloc's slabs cache them. */
+static inline void *mos_buf_alloc(size_t size)
+{
+	return kmalloc(size, GFP_ATOMIC | __GFP_NOWARN);
+}
+
+static inline void mos_buf_free(void *p, size_t size)
+{
+	kfree(p);
+}
+
 static inline u16 mos_get_be16(const void *p)
 {
 	return get_unaligned_be16(p);

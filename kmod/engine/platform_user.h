@@ -40,6 +40,59 @@ static inline void mos_free(void *p)
 	free(p);
 }
 
+/*
+ * Buffers whose size the caller remembers (stream segments): kept on small
+ * per-thread free lists by size class, since segments come and go at the
+ * packet rate and glibc's fast path stops at about 1 KiB. The kernel side
+ * is plain kmalloc, whose slab caches do the same.
+ */
+#define MOS_BUF_CLASS_SHIFT	9	/* 512-byte classes */
+#define MOS_BUF_CLASSES		16	/* up to 8 KiB */
+#define MOS_BUF_KEEP		256	/* buffers kept per class */
+
+struct mos_buf_cache {
+	void *head[MOS_BUF_CLASSES];
+	unsigned int n[MOS_BUF_CLASSES];
+};
+
+extern __thread struct mos_buf_cache mos_buf_cache;
+
+static inline size_t mos_buf_class(size_t size)
+{
+	return (size + (1u << MOS_BUF_CLASS_SHIFT) - 1) >> MOS_BUF_CLASS_SHIFT;
+}
+
+static inline void *mos_buf_alloc(size_t size)
+{
+	size_t c = mos_buf_class(size);
+	void *p;
+
+	if (c >= MOS_BUF_CLASSES)
+		return malloc(size);
+	p = mos_buf_cache.head[c];
+	if (p) {
+		mos_buf_cache.head[c] = *(void **)p;
+		mos_buf_cache.n[c]--;
+		return p;
+	}
+	return malloc(c << MOS_BUF_CLASS_SHIFT);
+}
+
+static inline void mos_buf_free(void *p, size_t size)
+{
+	size_t c = mos_buf_class(size);
+
+	if (!p)
+		return;
+	if (c >= MOS_BUF_CLASSES || mos_buf_cache.n[c] >= MOS_BUF_KEEP) {
+		free(p);
+		return;
+	}
+	*(void **)p = mos_buf_cache.head[c];
+	mos_buf_cache.head[c] = p;
+	mos_buf_cache.n[c]++;
+}
+
 /* Packet fields sit at any alignment in a capture buffer: copy, then swap. */
 static inline u16 mos_get_be16(const void *p)
 {

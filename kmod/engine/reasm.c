@@ -169,11 +169,11 @@ static int store_new(struct mos_reasm *r, struct mos_reasm_mem *mem,
 		if (prev && seg_end(prev) == pos &&
 		    prev->cap >= REASM_SLACK_MIN && prev->cap * 2ull > k)
 			cap = reasm_min(REASM_BUF_MAX, prev->cap * 2ull);
-		seg = mos_zalloc(sizeof(*seg) + cap);
+		seg = mos_buf_alloc(sizeof(*seg) + cap);
 		/* The room is a luxury: under memory pressure, go without. */
 		if (!seg && cap > k) {
 			cap = k;
-			seg = mos_zalloc(sizeof(*seg) + cap);
+			seg = mos_buf_alloc(sizeof(*seg) + cap);
 		}
 		if (!seg) {
 			err = -ENOMEM;
@@ -181,6 +181,7 @@ static int store_new(struct mos_reasm *r, struct mos_reasm_mem *mem,
 		}
 		seg->off = pos;
 		seg->len = k;
+		seg->head = 0;
 		seg->cap = cap;
 		memcpy(seg->buf, src, k);
 		seg->next = **linkp;
@@ -323,7 +324,7 @@ static void deliver_head(struct mos_reasm *r, struct mos_reasm_mem *mem,
 		r->segs = s->next;
 		r->nsegs--;
 		mem->segs_used--;
-		mos_free(s);
+		mos_buf_free(s, sizeof(*s) + s->cap);
 	}
 }
 
@@ -423,7 +424,7 @@ void mos_reasm_destroy(struct mos_reasm *r, struct mos_reasm_mem *mem)
 	for (s = r->segs; s; s = next) {
 		next = s->next;
 		mem->segs_used--;
-		mos_free(s);
+		mos_buf_free(s, sizeof(*s) + s->cap);
 	}
 	mem->used -= r->stored;
 	r->segs = NULL;
