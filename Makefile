@@ -36,7 +36,7 @@ TOOLS := mosctl flowdump mos-bench
 UNIT_TESTS := test_platform test_parse test_reasm test_evset
 
 .PHONY: all module lib tools unit-tests check demo lint sparse \
-	checkpatch deps clean
+	checkpatch deps clean bench
 all: module lib tools unit-tests
 
 # ---- kernel module -----------------------------------------------------
@@ -118,6 +118,12 @@ check: deps
 demo: deps
 	@$(MAKE) --no-print-directory all
 	@selftests/demo/demo.sh
+
+# Throughput and memory against a floor loop and libnids, ratios printed
+# side by side (selftests/bench/README.md); not a pass/fail test.
+bench: deps
+	@$(MAKE) --no-print-directory all
+	@BUILD=$(O) selftests/bench/run-bench.sh
 
 # ---- style -----------------------------------------------------------------
 CHECKPATCH_DIR ?= /var/tmp/checkpatch

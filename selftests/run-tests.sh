@@ -34,9 +34,14 @@ for t in "$BUILD"/tests/test_*; do
 done
 run_suite style "$SRC/selftests/style.sh"
 run_suite cli "$SRC/selftests/tools/test_mosctl_cli.sh"
+run_suite offline-crafted /usr/bin/python3 "$SRC/selftests/offline/test_crafted.py"
+run_suite offline-corpus /usr/bin/python3 "$SRC/selftests/offline/test_corpus.py"
+run_suite bench-synth "$SRC/selftests/bench/check_synth.sh"
 if [ -z "${MOS_SKIP_VM:-}" ]; then
 	run_suite kmod "$SRC/selftests/vm/run-vm.sh" -o "$BUILD/vm-out" \
 		-- "$SRC/selftests/kmod/guest-run.sh"
+	run_suite offline-ground-truth \
+		"$SRC/selftests/offline/test_ground_truth.sh"
 fi
 
 passed=$(cat "$LOG"/*.tap | grep -c '^ok')

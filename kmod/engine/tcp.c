@@ -21,6 +21,13 @@
 #define TCPOPT_TIMESTAMP	8
 #define TCPOPT_MD5SIG		19
 #define TCP_MAX_WSCALE		14
+/*
+ * Timestamp ticks a segment may lag behind TS.Recent. Linux allows 1, but
+ * the monitor's TS.Recent is only an estimate of the receiver's (which
+ * follows rcv_wup): under reordering, 1 would drop segments the receiver
+ * took. Forged or stale copies (PAWS evasion) are far older than this.
+ */
+#define TCP_PAWS_WINDOW		4096
 /* How far an ACK may lag behind, when the window is not known yet. */
 #define TCP_DEFAULT_ACKWIN	66000
 
@@ -395,11 +402,23 @@ u32 mos_tcp_track(struct mos_tcp_conn *c, int dir, const struct mos_pkt *p,
 	if (r->state == MOS_TCP_SYN_SENT && (r->flags & MOS_TCPE_TS) &&
 	    o->has_ts && o->tsecr && o->tsecr != r->last_tsval)
 		return MOS_TCPV_BAD_TS;
+	/*
+	 * Nor may it carry timestamps the SYN never offered (RFC 7323 3.2:
+	 * only an answer to a SYN with TSopt may have one; real RSTs to a
+	 * SYN carry no options), which is how Windows judges it.
+	 */
+	if (r->state == MOS_TCP_SYN_SENT && (r->flags & MOS_TCPE_SYN) &&
+	    !(r->flags & MOS_TCPE_TS) && o->has_ts)
+		return MOS_TCPV_BAD_TS;
 
-	/* PAWS (RFC 7323): an older timestamp marks a stale or forged copy. */
-	if ((c->flags & MOS_TCPC_TS_OK) && o->has_ts && !(f & MOS_TCP_SYN) &&
-	    (s->flags & MOS_TCPE_SEEN) &&
-	    (s32)(o->tsval - s->last_tsval) < 0)
+	/*
+	 * PAWS (RFC 7323 5.3): a timestamp older than TS.Recent (beyond
+	 * TCP_PAWS_WINDOW) marks a stale or forged copy. RSTs are exempt, as
+	 * in Linux.
+	 */
+	if ((c->flags & MOS_TCPC_TS_OK) && o->has_ts &&
+	    !(f & (MOS_TCP_SYN | MOS_TCP_RST)) && (s->flags & MOS_TCPE_SEEN) &&
+	    (s32)(s->last_tsval - o->tsval) > TCP_PAWS_WINDOW)
 		return MOS_TCPV_BAD_TS;
 
 	if (f & MOS_TCP_SYN) {
@@ -454,8 +473,18 @@ u32 mos_tcp_track(struct mos_tcp_conn *c, int dir, const struct mos_pkt *p,
 
 	if (!in_window(c, s, r, p, o, end, &verdict))
 		return verdict | MOS_TCPV_OUT_OF_WINDOW;
-	if (o->has_ts)
+	/*
+	 * TS.Recent follows in-sequence segments only (RFC 7323 4.3), so a
+	 * segment the network reordered is not judged against a later one.
+	 */
+	if (o->has_ts && (s32)(o->tsval - s->last_tsval) > 0 &&
+	    (!(r->flags2 & MOS_TCPE2_ACKED) || !SEQ_AFTER(p->seq, r->ack_sent)))
 		s->last_tsval = o->tsval;
+	if ((f & MOS_TCP_ACK) && (!(s->flags2 & MOS_TCPE2_ACKED) ||
+				  SEQ_AFTER(p->ack, s->ack_sent))) {
+		s->ack_sent = p->ack;
+		s->flags2 |= MOS_TCPE2_ACKED;
+	}
 
 	/* Midstream or one-sided: an end first seen here is established. */
 	if (s->state == MOS_TCP_CLOSED || s->state == MOS_TCP_LISTEN)

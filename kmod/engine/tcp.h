@@ -82,10 +82,13 @@ struct mos_tcp_opts {
  * @td_maxwin: largest window it advertised (scaled)
  * @isn: its initial sequence number (with %MOS_TCPE_SYN)
  * @fin_seq: sequence number of its FIN (with %MOS_TCPE_FIN)
- * @last_tsval: newest timestamp it sent (PAWS)
+ * @last_tsval: TS.Recent of its peer (RFC 7323): its newest timestamp on an
+ *	in-sequence segment
+ * @ack_sent: highest ACK it sent (with %MOS_TCPE2_ACKED)
  * @state: &enum mos_tcp_state
  * @wscale: its window scale shift, 0 unless both SYNs carried the option
  * @flags: MOS_TCPE_*
+ * @flags2: MOS_TCPE2_*
  */
 struct mos_tcp_end {
 	u32 td_end;
@@ -94,10 +97,15 @@ struct mos_tcp_end {
 	u32 isn;
 	u32 fin_seq;
 	u32 last_tsval;
+	u32 ack_sent;
 	u8 state;
 	u8 wscale;
 	u8 flags;
+	u8 flags2;
 };
+
+/* Flags2 of struct mos_tcp_end. */
+#define MOS_TCPE2_ACKED		0x01	/* ack_sent is valid */
 
 /* Flags of struct mos_tcp_conn. */
 #define MOS_TCPC_LIBERAL	0x01	/* picked up midstream: trust windows */

@@ -127,6 +127,7 @@ struct fuzz {
 };
 
 static struct fuzz fz;
+static bool verbose;	/* replay with MOS_FUZZ_VERBOSE=1: print events */
 static struct reg regs[MOS_NUM_BUILTIN * 2];
 static uint8_t pkt[MAX_PKT];
 static uint8_t scratch[MAX_PKT];
@@ -159,6 +160,12 @@ static void do_action(struct mos_ctx *mctx, int sock, const struct reg *r)
 	fz.action = 0;
 	switch (a & 7) {
 	case 1:
+#ifdef MOS_FUZZ_SKIP_KNOWN
+		/* Known bug 1: not from inside reassembly. */
+		if (r->type == MOS_ON_CONN_NEW_DATA ||
+		    r->type == MOS_ON_REXMIT || r->type == MOS_ON_ERROR)
+			break;
+#endif
 		CHECK(mos_stop_side(mctx, sock, side) == 0);
 		break;
 	case 2:
@@ -231,6 +238,11 @@ static void on_event(struct mos_ctx *mctx, int sock, int side,
 
 	(void)ev;
 	CHECK(mos_get_event_info(mctx, &info) == 0);
+	if (verbose)
+		fprintf(stderr, "sock %d ev %d/%d side %d code %d off %llu len %llu\n",
+			sock, info.type, info.hook, side, info.code,
+			(unsigned long long)info.off,
+			(unsigned long long)info.len);
 	CHECK(info.type == r->type && info.hook == r->hook);
 	CHECK(info.side == side);
 	if (sock == 0) {
@@ -257,6 +269,12 @@ static void on_event(struct mos_ctx *mctx, int sock, int side,
 		fz.starts++;
 		CHECK(fi.end_reason == 0);
 	} else {
+#ifdef MOS_FUZZ_SKIP_KNOWN
+		/* Known bug 2: bad checksums of an ended connection. */
+		if (!(st->flags & SS_OPEN) && r->type == MOS_ON_ERROR &&
+		    info.code == MOS_ERROR_BAD_CSUM)
+			return;
+#endif
 		/* Nothing before CONN_START, nothing after CONN_END. */
 		CHECK(st->flags & SS_OPEN);
 		CHECK(st->id == fi.id);
@@ -1045,6 +1063,7 @@ int main(int argc, char **argv)
 {
 	int i, err = 0, count = 0;
 
+	verbose = getenv("MOS_FUZZ_VERBOSE");
 	if (argc == 3 && !strcmp(argv[1], "-seed"))
 		return write_seeds(argv[2]);
 	if (argc < 2) {
