@@ -39,7 +39,10 @@ tap() {		# tap ok|not-ok DESCRIPTION
 }
 
 # The library without ctl.c (the live control channel, which needs libmnl).
-mapfile -t LIB_SRCS < <(ls libmos-user/*.c kmod/engine/*.c | grep -v '/ctl\.c$')
+LIB_SRCS=()
+for src in libmos-user/*.c kmod/engine/*.c; do
+	[ "$src" = libmos-user/ctl.c ] || LIB_SRCS+=("$src")
+done
 LIBS=$(pkg-config --libs libpcap 2>/dev/null || echo -lpcap)
 CPPF=(-std=gnu11 -Iinclude -Iinclude/uapi -Ikmod -Ilibmos-user -D_GNU_SOURCE)
 WARN=(-Wall -Wextra -Werror -Wshadow -Wstrict-prototypes
@@ -66,9 +69,9 @@ build() {
 	"$cc" "$@" -o "$out" "${objs[@]}" $LIBS
 }
 
-SAN_REPLAY=(-g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all
-	-DMOS_FUZZ_REPLAY "${EXTRA[@]}")
-SAN_FUZZ=(-g -O1 -fsanitize=fuzzer,address,undefined
+SAN_REPLAY=(-g -O1 "-fsanitize=address,undefined"
+	-fno-sanitize-recover=all -DMOS_FUZZ_REPLAY "${EXTRA[@]}")
+SAN_FUZZ=(-g -O1 "-fsanitize=fuzzer,address,undefined"
 	-fno-sanitize-recover=undefined "${EXTRA[@]}")
 
 if ! build "$REPLAY_CC" "$OUT/replay" "${SAN_REPLAY[@]}" \
@@ -86,8 +89,9 @@ for hex in selftests/fuzz/crashes/*.hex; do
 	[ -e "$hex" ] || continue
 	name=$(basename "$hex" .hex)
 	grep -v '^#' "$hex" | xxd -r -p >"$OUT/crashes/$name"
-	if "$OUT/replay" "$OUT/crashes/$name" >"$OUT/crashes/$name.log" 2>&1
-	then
+	# (braces: the shell's "Aborted" notice goes to the log as well)
+	if { "$OUT/replay" "$OUT/crashes/$name"; } \
+		>"$OUT/crashes/$name.log" 2>&1; then
 		tap ok "regression $name"
 	else
 		grep -E '^(invariant|SUMMARY|==[0-9]+==ERROR|    #[0-9] )' \
@@ -97,7 +101,8 @@ for hex in selftests/fuzz/crashes/*.hex; do
 done
 
 # The seeds, and the corpus of earlier runs, under gcc's sanitizers.
-if "$OUT/replay" "$OUT/seeds" "$OUT/corpus" >"$OUT/replay.log" 2>&1; then
+if { "$OUT/replay" "$OUT/seeds" "$OUT/corpus"; } >"$OUT/replay.log" 2>&1
+then
 	tap ok "replay seeds and corpus ($(tail -n 1 "$OUT/replay.log" |
 		cut -d' ' -f2) inputs) under gcc ASan/UBSan"
 else
@@ -106,8 +111,9 @@ else
 	tap not-ok "replay seeds and corpus under gcc ASan/UBSan"
 fi
 
-if ! echo 'int main(void){return 0;}' | "$CLANG" -x c -fsanitize=fuzzer \
-	-o "$OUT/probe" - 2>/dev/null; then
+probe='int LLVMFuzzerTestOneInput(const char *d, long n) { return 0; }'
+if ! echo "$probe" | "$CLANG" -x c -fsanitize=fuzzer -o "$OUT/probe" - \
+	>/dev/null 2>&1; then
 	n=$((n + 1))
 	echo "ok $n - fuzz_engine # SKIP $CLANG with libFuzzer not available"
 	echo "1..$n"
@@ -124,9 +130,9 @@ fi
 
 rm -f "$OUT"/artifacts/*
 start=$(date +%s)
-"$OUT/fuzz_engine" -max_total_time="$SECS" -timeout=10 -rss_limit_mb=2048 \
+{ "$OUT/fuzz_engine" -max_total_time="$SECS" -timeout=10 -rss_limit_mb=2048 \
 	-max_len=4096 -print_final_stats=1 -artifact_prefix="$OUT/artifacts/" \
-	"${FARGS[@]}" "$OUT/corpus" "$OUT/seeds" >"$OUT/fuzz.log" 2>&1
+	"${FARGS[@]}" "$OUT/corpus" "$OUT/seeds"; } >"$OUT/fuzz.log" 2>&1
 rc=$?
 took=$(($(date +%s) - start))
 execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$OUT/fuzz.log" |
