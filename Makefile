@@ -33,7 +33,8 @@ LIB_LIBS := $(shell pkg-config --libs libmnl libpcap 2>/dev/null || \
 	echo -lmnl -lpcap)
 
 TOOLS := mosctl flowdump mos-bench
-UNIT_TESTS := test_platform test_parse test_reasm test_evset
+UNIT_TESTS := test_platform test_parse test_reasm test_evset test_tcp \
+	test_engine
 
 .PHONY: all module lib tools unit-tests check demo lint sparse \
 	checkpatch deps clean bench
@@ -102,6 +103,12 @@ $(O)/tests/test_parse: $(O)/san/selftests/unit/test_parse.o \
 	$(O)/san/kmod/engine/parse.o
 $(O)/tests/test_reasm: $(O)/san/selftests/unit/test_reasm.o \
 	$(O)/san/kmod/engine/reasm.o $(O)/san/libmos-user/platform_user.o
+$(O)/tests/test_tcp: $(O)/san/selftests/unit/test_tcp.o \
+	$(O)/san/kmod/engine/tcp.o
+$(O)/tests/test_engine: $(O)/san/selftests/unit/test_engine.o \
+	$(O)/san/kmod/engine/engine.o $(O)/san/kmod/engine/tcp.o \
+	$(O)/san/kmod/engine/reasm.o $(O)/san/kmod/engine/parse.o \
+	$(O)/san/libmos-user/platform_user.o
 $(O)/tests/test_evset: $(O)/san/selftests/unit/test_evset.o \
 	$(O)/san/libmos-user/evset.o
 $(O)/tests/%:

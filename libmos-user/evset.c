@@ -74,6 +74,7 @@ struct mos_evtab {
 	size_t nsets;
 	struct mos_evset *empty;
 	mos_evhash_t hash;
+	unsigned int builtin_shift;	/* see mos_evtab_set_builtin_shift() */
 	struct mos_ude *ude;
 	uint32_t nude;
 	uint32_t ude_cap;
@@ -605,7 +606,23 @@ void mos_evset_dispatch(struct mos_evtab *tab, struct mos_evset *const *setp,
 		/* A changed set may have dropped or replaced this callback. */
 		if (*setp != set && !still_registered(*setp, node))
 			continue;
-		node->cb(mctx, sock, side, node->ev, node->cb_arg);
+		node->cb(mctx, sock, side,
+			 node->ev < MOS_EV_BUILTIN_MAX ?
+			 node->ev >> tab->builtin_shift : node->ev,
+			 node->cb_arg);
 	}
 	mos_evset_put(tab, set);
+}
+
+/**
+ * mos_evtab_set_builtin_shift() - how callbacks see built-in event ids
+ * @tab: the table
+ * @shift: built-in id >> @shift is what callbacks receive
+ *
+ * A user may encode more than the event in a built-in id (libmos-user puts
+ * the hook in bit 0); callbacks are given the event alone.
+ */
+void mos_evtab_set_builtin_shift(struct mos_evtab *tab, unsigned int shift)
+{
+	tab->builtin_shift = shift;
 }

@@ -221,6 +221,8 @@ int mos_ctx_new(struct mos_ctx **mctxp, const struct mos_options *opt)
 	cfg.midstream = opt->midstream;
 	cfg.one_sided = opt->one_sided;
 	mctx->tab = mos_evtab_new();
+	if (mctx->tab)	/* ids are event * 2 + hook; callbacks get the event */
+		mos_evtab_set_builtin_shift(mctx->tab, 1);
 	mctx->engine = mctx->tab ? mos_engine_new(&cfg, &sink, mctx) : NULL;
 	if (!mctx->engine) {
 		mos_evtab_free(mctx->tab);

@@ -140,6 +140,8 @@ ssize_t mos_peekbuf_read(struct mos_peekbuf *b, void *buf, size_t len)
 		b->skipped += b->begin - b->read;
 		b->read = b->begin;
 	}
+	if (b->read > b->end)	/* never after what was delivered */
+		b->read = b->end;
 	n = b->end - b->read;
 	if (n > len)
 		n = len;

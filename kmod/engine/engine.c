@@ -249,6 +249,9 @@ static void on_data(void *ctx, u64 off, const u8 *data, u32 len)
 		.side = !sc->sender, .off = off, .len = len, .data = data,
 	};
 
+	/* Stopped by a callback during this very delivery: say no more. */
+	if (sc->f->stream[sc->sender].flags & MOS_STREAM_STOPPED)
+		return;
 	emit(sc->e, sc->f, &ev, sc->pkt);
 }
 
@@ -478,6 +481,11 @@ static s64 seq_to_off(const struct mos_stream *st, u32 seq)
 	return (s64)st->reasm.released + (s32)(seq - rel);
 }
 
+static bool stream_used(const struct mos_stream *st)
+{
+	return st->reasm.released || st->reasm.stored;
+}
+
 static void stream_set_base(struct mos_stream *st, u32 seq)
 {
 	st->seq_base = seq;
@@ -557,6 +565,17 @@ static void stream_ack(struct mos_engine *e, struct mos_flow *f, int dir,
 	if (upto > (s64)st->reasm.released)
 		mos_reasm_skip_to(&st->reasm, &e->rmem, upto, &stream_ops,
 				  &sc);
+}
+
+/* Free what streams stopped during the packet still hold. */
+static void stream_reap(struct mos_engine *e, struct mos_flow *f)
+{
+	int i;
+
+	for (i = 0; i < 2; i++)
+		if ((f->stream[i].flags & MOS_STREAM_STOPPED) &&
+		    (f->stream[i].reasm.segs || f->stream[i].reasm.stored))
+			mos_reasm_destroy(&f->stream[i].reasm, &e->rmem);
 }
 
 /* ---- checksums ----------------------------------------------------- */
@@ -766,7 +785,8 @@ static void flow_swap_roles(struct mos_flow *f)
 	f->flags &= ~MOS_FLOW_GUESSED;
 }
 
-static void track_segment(struct mos_engine *e, struct mos_flow *f, int dir,
+/* Returns false when the connection was freed (RST). */
+static bool track_segment(struct mos_engine *e, struct mos_flow *f, int dir,
 			  const struct mos_input *in, const struct mos_pkt *p)
 {
 	struct mos_tcp_end *rcv = &f->tcp.end[!dir];
@@ -801,7 +821,7 @@ static void track_segment(struct mos_engine *e, struct mos_flow *f, int dir,
 
 	if (verdict & MOS_TCPV_RST) {
 		flow_end_free(e, f, MOS_END_RST, p);
-		return;
+		return false;
 	}
 	if (!(verdict & MOS_TCPV_DATA_OK)) {
 		u8 code = MOS_ERR_OUT_OF_WINDOW;
@@ -819,7 +839,7 @@ static void track_segment(struct mos_engine *e, struct mos_flow *f, int dir,
 			e->stats.out_of_window++;
 		}
 		emit_error(e, f, !dir, code, 0, p->payload_len, p);
-		return;
+		return true;
 	}
 
 	if (p->tcp_flags & MOS_TCP_SYN) {
@@ -842,11 +862,12 @@ static void track_segment(struct mos_engine *e, struct mos_flow *f, int dir,
 	}
 	if (verdict & MOS_TCPV_CLOSED) {
 		flow_end(e, f, MOS_END_FIN, p);
-		return;
+		return true;
 	}
 	/* The states decide which timeout applies from now on. */
 	if (flow_tclass(f) != f->tclass)
 		flow_touch(e, f, f->last_ns);
+	return true;
 }
 
 /**
@@ -881,6 +902,8 @@ void mos_engine_input(struct mos_engine *e, const struct mos_input *in)
 		hash = flow_hash(p.saddr, p.sport, p.daddr, p.dport,
 				 e->cfg.hash_seed);
 		f = flow_lookup(e, &p, hash, &dir);
+		if (f && (f->flags & MOS_FLOW_ENDED))
+			f = NULL;	/* nothing follows CONN_END */
 		emit_error(e, f, f ? !dir : 0, MOS_ERR_BAD_CSUM, 0,
 			   p.payload_len, &p);
 		return;
@@ -910,13 +933,20 @@ void mos_engine_input(struct mos_engine *e, const struct mos_input *in)
 	} else {
 		flow_touch(e, f, in->ts_ns);
 	}
+	/*
+	 * A SYN/ACK from the guessed client shows the roles were wrong. Sides
+	 * may only change meaning before any stream byte was stored or
+	 * delivered; later, the guess stands.
+	 */
 	if ((f->flags & MOS_FLOW_GUESSED) && dir == MOS_SIDE_CLI &&
 	    (p.tcp_flags & (MOS_TCP_SYN | MOS_TCP_ACK)) ==
-	    (MOS_TCP_SYN | MOS_TCP_ACK)) {
+	    (MOS_TCP_SYN | MOS_TCP_ACK) && !stream_used(&f->stream[0]) &&
+	    !stream_used(&f->stream[1])) {
 		flow_swap_roles(f);
 		dir = MOS_SIDE_SVR;
 	}
-	track_segment(e, f, dir, in, &p);
+	if (track_segment(e, f, dir, in, &p))
+		stream_reap(e, f);
 }
 
 /**
@@ -1068,8 +1098,9 @@ int mos_flow_set_policy(struct mos_flow *f, int side, u8 policy)
  */
 void mos_flow_stop_stream(struct mos_engine *e, struct mos_flow *f, int side)
 {
-	struct mos_stream *st = &f->stream[!side];
-
-	st->flags |= MOS_STREAM_STOPPED;
-	mos_reasm_destroy(&st->reasm, &e->rmem);
+	/*
+	 * Callbacks run while the stream delivers, so its memory is freed
+	 * after the packet (stream_reap()), not here.
+	 */
+	f->stream[!side].flags |= MOS_STREAM_STOPPED;
 }

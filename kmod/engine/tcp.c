@@ -28,6 +28,8 @@
  * took. Forged or stale copies (PAWS evasion) are far older than this.
  */
 #define TCP_PAWS_WINDOW		4096
+/* How much older than the last SYN's an echoed timestamp may be (ticks). */
+#define TCP_SYN_TS_SPAN		(1u << 24)
 /* How far an ACK may lag behind, when the window is not known yet. */
 #define TCP_DEFAULT_ACKWIN	66000
 
@@ -218,6 +220,7 @@ static bool in_window(struct mos_tcp_conn *c, struct mos_tcp_end *s,
 		      const struct mos_tcp_opts *o, u32 end, u32 *verdict)
 {
 	u32 seq = p->seq, ack, sack, win = p->window, swin, maxackwin;
+	u32 peer_end;
 	u8 i;
 
 	if (!(p->tcp_flags & MOS_TCP_SYN))
@@ -249,22 +252,26 @@ static bool in_window(struct mos_tcp_conn *c, struct mos_tcp_end *s,
 	}
 
 	maxackwin = s->td_maxwin ? s->td_maxwin : TCP_DEFAULT_ACKWIN;
-	if (SEQ_AFTER(sack, r->td_end) && r->td_maxwin &&
-	    !SEQ_AFTER(sack, r->td_maxend)) {
-		/*
-		 * The receiver saw bytes its peer sent that we never saw
-		 * (capture loss, asymmetric routing): report, do not wedge.
-		 */
-		*verdict |= MOS_TCPV_ACK_GAP;
-		r->td_end = sack;
-	}
+	/*
+	 * An ACK of bytes its peer sent that we never saw, within what that
+	 * peer may send, means capture loss or asymmetric routing: believe
+	 * it (once the segment passes the other checks), do not wedge.
+	 */
+	peer_end = r->td_end;
+	if (SEQ_AFTER(sack, peer_end) && r->td_maxwin &&
+	    !SEQ_AFTER(sack, r->td_maxend))
+		peer_end = sack;
 
 	if (!(c->flags & MOS_TCPC_LIBERAL) &&
 	    (SEQ_AFTER(seq, s->td_maxend) ||
 	     (r->td_maxwin && !SEQ_AFTER(end, s->td_end - r->td_maxwin - 1)) ||
-	     SEQ_AFTER(sack, r->td_end) ||
-	     !SEQ_AFTER(sack, r->td_end - maxackwin - 1)))
+	     SEQ_AFTER(sack, peer_end) ||
+	     !SEQ_AFTER(sack, peer_end - maxackwin - 1)))
 		return false;
+	if (peer_end != r->td_end) {
+		*verdict |= MOS_TCPV_ACK_GAP;
+		r->td_end = peer_end;
+	}
 
 	swin = win + (sack - ack);
 	if (s->td_maxwin < swin)
@@ -379,6 +386,7 @@ u32 mos_tcp_track(struct mos_tcp_conn *c, int dir, const struct mos_pkt *p,
 	struct mos_tcp_end *s = &c->end[dir], *r = &c->end[!dir];
 	u8 f = p->tcp_flags;
 	u32 verdict = 0, end;
+	bool first;
 
 	if (!valid_flags(f))
 		return MOS_TCPV_BAD_FLAGS;
@@ -397,10 +405,12 @@ u32 mos_tcp_track(struct mos_tcp_conn *c, int dir, const struct mos_pkt *p,
 
 	/*
 	 * An answer to a SYN that carried timestamps must echo its value
-	 * (RFC 7323 3.2; Linux drops it in SYN-SENT, RSTs included).
+	 * (RFC 7323 3.2; Linux drops it in SYN-SENT, RSTs included): the
+	 * last SYN's or an earlier attempt's, which are at most seconds older.
 	 */
 	if (r->state == MOS_TCP_SYN_SENT && (r->flags & MOS_TCPE_TS) &&
-	    o->has_ts && o->tsecr && o->tsecr != r->last_tsval)
+	    o->has_ts && o->tsecr &&
+	    (u32)(r->last_tsval - o->tsecr) > TCP_SYN_TS_SPAN)
 		return MOS_TCPV_BAD_TS;
 	/*
 	 * Nor may it carry timestamps the SYN never offered (RFC 7323 3.2:
@@ -471,6 +481,7 @@ u32 mos_tcp_track(struct mos_tcp_conn *c, int dir, const struct mos_pkt *p,
 		return MOS_TCPV_RST;
 	}
 
+	first = !(s->flags & MOS_TCPE_SEEN);
 	if (!in_window(c, s, r, p, o, end, &verdict))
 		return verdict | MOS_TCPV_OUT_OF_WINDOW;
 	/*
@@ -487,7 +498,8 @@ u32 mos_tcp_track(struct mos_tcp_conn *c, int dir, const struct mos_pkt *p,
 	}
 
 	/* Midstream or one-sided: an end first seen here is established. */
-	if (s->state == MOS_TCP_CLOSED || s->state == MOS_TCP_LISTEN)
+	if (first && (s->state == MOS_TCP_CLOSED ||
+		      s->state == MOS_TCP_LISTEN))
 		s->state = MOS_TCP_ESTABLISHED;
 	track_ack(s, r, p->ack, &verdict);
 	if (f & MOS_TCP_FIN)

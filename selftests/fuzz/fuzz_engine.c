@@ -34,8 +34,10 @@
  *     connections started as the statistics say.
  *
  * Built with -DMOS_FUZZ_REPLAY (no libFuzzer) it is a plain program:
- * "fuzz_engine FILE|DIR..." runs each input, and "fuzz_engine -seed DIR"
- * writes the seed corpus.
+ * "fuzz_engine FILE|DIR..." runs each input (MOS_FUZZ_VERBOSE=1 prints
+ * the events), and "fuzz_engine -seed DIR" writes the seed corpus.
+ * -DMOS_FUZZ_SKIP_KNOWN looks past the bugs whose reproducers are kept in
+ * selftests/fuzz/crashes/, to fuzz on while they are open.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -63,17 +65,20 @@
 #define SS_OPEN		0x01	/* CONN_START seen, CONN_END not yet */
 #define SS_TIMEOUT	0x02	/* TIMEOUT seen: only the flush and END */
 #define SS_PARTIAL	0x04	/* a callback was unregistered: trust less */
+#define SS_SWAPPED	0x08	/* roles swapped while open (known bug 3) */
 
 /**
  * struct sock_state - what the checks remember of one socket
  * @id: the connection's id
  * @next_off: [side] offset the next NEW_DATA or GAP must start at
  * @flags: SS_*
+ * @guessed: the roles were guessed at the last event
  */
 struct sock_state {
 	uint64_t id;
 	uint64_t next_off[2];
 	uint8_t flags;
+	bool guessed;
 };
 
 /**
@@ -197,22 +202,14 @@ static void do_action(struct mos_ctx *mctx, int sock, const struct reg *r)
 	}
 }
 
-static void check_stream(int sock, const struct mos_event_info *info,
-			 struct mos_ctx *mctx)
+/* The bytes just delivered are in the peek window. */
+static void check_peek(int sock, const struct mos_event_info *info,
+		       struct mos_ctx *mctx)
 {
-	struct sock_state *st = &fz.socks[sock];
 	int side = info->side;
 	ssize_t n;
 	size_t k;
 
-	CHECK(side == MOS_SIDE_CLI || side == MOS_SIDE_SVR);
-	CHECK(info->len > 0);
-	if (!(st->flags & SS_PARTIAL))
-		CHECK(info->off == st->next_off[side]);
-	st->next_off[side] = info->off + info->len;
-	if (info->type != MOS_ON_CONN_NEW_DATA)
-		return;
-	/* The bytes just delivered are in the peek window. */
 	k = info->len < fz.peek_window ? info->len : fz.peek_window;
 	if (k > sizeof(scratch))
 		k = sizeof(scratch);
@@ -226,6 +223,22 @@ static void check_stream(int sock, const struct mos_event_info *info,
 	CHECK(n >= 0 && n <= (ssize_t)sizeof(scratch));
 	CHECK(mos_ppeek(mctx, sock, side, scratch, 1,
 			info->off + info->len + 1) == -ERANGE);
+}
+
+static void check_stream(int sock, const struct mos_event_info *info,
+			 struct mos_ctx *mctx)
+{
+	struct sock_state *st = &fz.socks[sock];
+	int side = info->side;
+
+	CHECK(side == MOS_SIDE_CLI || side == MOS_SIDE_SVR);
+	CHECK(info->len > 0);
+	/* Peek first: a broken offset may make peeking crash, a worse sign. */
+	if (info->type == MOS_ON_CONN_NEW_DATA && !(st->flags & SS_SWAPPED))
+		check_peek(sock, info, mctx);
+	if (!(st->flags & SS_PARTIAL))
+		CHECK(info->off == st->next_off[side]);
+	st->next_off[side] = info->off + info->len;
 }
 
 static void on_event(struct mos_ctx *mctx, int sock, int side,
@@ -268,6 +281,7 @@ static void on_event(struct mos_ctx *mctx, int sock, int side,
 		fz.ended[fi.id] = 1;
 		fz.starts++;
 		CHECK(fi.end_reason == 0);
+		st->guessed = fi.roles_guessed;
 	} else {
 #ifdef MOS_FUZZ_SKIP_KNOWN
 		/* Known bug 2: bad checksums of an ended connection. */
@@ -280,6 +294,18 @@ static void on_event(struct mos_ctx *mctx, int sock, int side,
 		CHECK(st->id == fi.id);
 		CHECK(fz.ended[fi.id] == 1);
 	}
+#ifdef MOS_FUZZ_SKIP_KNOWN
+	/* Known bug 3: swapped roles swap the sides of an open socket. */
+	if (st->guessed && !fi.roles_guessed) {
+		uint64_t t = st->next_off[0];
+
+		st->next_off[0] = st->next_off[1];
+		st->next_off[1] = t;
+		st->flags |= SS_SWAPPED;
+	}
+#endif
+	CHECK(st->guessed || !fi.roles_guessed);
+	st->guessed = fi.roles_guessed;
 	if (st->flags & SS_TIMEOUT)
 		CHECK(r->type == MOS_ON_CONN_NEW_DATA ||
 		      r->type == MOS_ON_CONN_END ||
@@ -915,7 +941,7 @@ static int write_seeds(const char *dir)
 	const uint8_t hdr_m[HDR_LEN] = { 0x0b, 0x03, 0x1f, 7 };
 	const uint8_t hdr_a[HDR_LEN] = { 0x61, 0x02, 0x02, 9 };
 	const uint8_t hdr_r[HDR_LEN] = { 0x20, 0x00, 0x1f, 0 };
-	uint8_t rh[3];
+	uint8_t rh[3], hole[SREC_LEN] = { 0 };
 	struct seedbuf s;
 	int err = 0, i;
 
@@ -938,9 +964,15 @@ static int write_seeds(const char *dir)
 	sb_add(&s, hdr_s, HDR_LEN);
 	sb_handshake(&s, 0x15, true);
 	sb_rec(&s, 0x15, F_ACK, 0x02, 50, 1);	/* seq + 3: a hole */
-	sb_add(&s, (const uint8_t *)"0123456789012345678901234567890123456789"
-	       "0123456789", 50);
-	sb_rec(&s, 0x15, F_ACK, 0x00, 3, 0);	/* fills it (seq nxt) */
+	for (i = 0; i < 50; i++)
+		sb_add(&s, (const uint8_t *)"0123456789" + i % 10, 1);
+	hole[0] = 0x15;
+	hole[1] = F_ACK;
+	hole[2] = 0x01;				/* seq - 53: fills it */
+	hole[3] = 53;
+	hole[4] = 3;
+	hole[6] = 'x';
+	sb_add(&s, hole, SREC_LEN);
 	sb_rec(&s, 0x15, F_ACK, 0x07, 3, 3);	/* rexmit, other bytes */
 	sb_rec(&s, 0x15 | TO_CLI, F_ACK, 0, 0, 0);
 	sb_rec(&s, 0x15, F_RST | F_ACK, 0, 0, 0);
