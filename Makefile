@@ -132,6 +132,14 @@ bench: deps
 	@$(MAKE) --no-print-directory all
 	@BUILD=$(O) selftests/bench/run-bench.sh
 
+# ---- fuzzing and memory checks (also part of make check) ------------------
+FUZZ_SECONDS ?= 60
+.PHONY: fuzz valgrind
+fuzz:
+	@BUILD=$(O) selftests/fuzz/run-fuzz.sh $(FUZZ_SECONDS)
+valgrind: tools
+	@BUILD=$(O) selftests/fuzz/run-valgrind.sh
+
 # ---- style -----------------------------------------------------------------
 CHECKPATCH_DIR ?= /var/tmp/checkpatch
 KMOD_C_H := $(shell find kmod -name '*.[ch]') include/uapi/linux/mos.h

@@ -37,6 +37,8 @@ run_suite cli "$SRC/selftests/tools/test_mosctl_cli.sh"
 run_suite offline-crafted /usr/bin/python3 "$SRC/selftests/offline/test_crafted.py"
 run_suite offline-corpus /usr/bin/python3 "$SRC/selftests/offline/test_corpus.py"
 run_suite bench-synth "$SRC/selftests/bench/check_synth.sh"
+run_suite fuzz "$SRC/selftests/fuzz/run-fuzz.sh" "${FUZZ_SECONDS:-60}"
+run_suite valgrind "$SRC/selftests/fuzz/run-valgrind.sh"
 if [ -z "${MOS_SKIP_VM:-}" ]; then
 	run_suite kmod "$SRC/selftests/vm/run-vm.sh" -o "$BUILD/vm-out" \
 		-- "$SRC/selftests/kmod/guest-run.sh"

@@ -241,6 +241,12 @@ static void emit_error(struct mos_engine *e, struct mos_flow *f, u8 side,
 	emit(e, f, &ev, pkt);
 }
 
+/* Stopped (maybe by a callback during this very delivery): say no more. */
+static bool stream_stopped(const struct stream_ctx *sc)
+{
+	return sc->f->stream[sc->sender].flags & MOS_STREAM_STOPPED;
+}
+
 static void on_data(void *ctx, u64 off, const u8 *data, u32 len)
 {
 	struct stream_ctx *sc = ctx;
@@ -249,8 +255,7 @@ static void on_data(void *ctx, u64 off, const u8 *data, u32 len)
 		.side = !sc->sender, .off = off, .len = len, .data = data,
 	};
 
-	/* Stopped by a callback during this very delivery: say no more. */
-	if (sc->f->stream[sc->sender].flags & MOS_STREAM_STOPPED)
+	if (stream_stopped(sc))
 		return;
 	emit(sc->e, sc->f, &ev, sc->pkt);
 }
@@ -264,6 +269,8 @@ static void on_gap(void *ctx, u64 off, u64 len, enum mos_gap_reason why)
 		.len = len, .old_state = why,
 	};
 
+	if (stream_stopped(sc))
+		return;
 	sc->e->stats.gap_bytes += len;
 	emit(sc->e, sc->f, &ev, sc->pkt);
 }
@@ -276,6 +283,8 @@ static void on_rexmit(void *ctx, u64 off, u32 len, enum mos_rexmit_kind kind)
 		.side = !sc->sender, .code = kind, .off = off, .len = len,
 	};
 
+	if (stream_stopped(sc))
+		return;
 	emit(sc->e, sc->f, &ev, sc->pkt);
 }
 
@@ -283,6 +292,8 @@ static void on_capped(void *ctx, u64 off, u32 len)
 {
 	struct stream_ctx *sc = ctx;
 
+	if (stream_stopped(sc))
+		return;
 	sc->e->stats.capped_bytes += len;
 	emit_error(sc->e, sc->f, !sc->sender, MOS_ERR_CAP, off, len, sc->pkt);
 }
