@@ -29,7 +29,7 @@
  */
 #define TCP_PAWS_WINDOW		4096
 /* How much older than the last SYN's an echoed timestamp may be (ticks). */
-#define TCP_SYN_TS_SPAN		(1u << 24)
+#define TCP_SYN_TS_SPAN		0x1000000u	/* 2^24 ticks: hours */
 /* How far an ACK may lag behind, when the window is not known yet. */
 #define TCP_DEFAULT_ACKWIN	66000
 
