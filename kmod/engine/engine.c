@@ -202,12 +202,34 @@ static u8 flow_tclass(const struct mos_flow *f)
 	return tclass[r0 > r1 ? r0 : r1];
 }
 
-static void flow_touch(struct mos_engine *e, struct mos_flow *f, u64 now)
+/*
+ * Class lists are ordered by queueing time, not by last packet: a packet
+ * only stamps its connection, and moves it to the tail only when it was
+ * queued more than 1/16 of its timeout ago (or its class changed). That
+ * spares the list neighbours' cache lines on almost every packet; expiry
+ * and eviction order are exact to 1/16 of a timeout (mos_engine_advance()).
+ */
+#define QUEUE_SHIFT	20	/* f->queued units: about a millisecond */
+
+/* Nanoseconds since @f was queued; the 32-bit stamp wraps after 52 days. */
+static u64 queued_age(const struct mos_flow *f, u64 now)
+{
+	return (u64)(u32)((u32)(now >> QUEUE_SHIFT) - f->queued) << QUEUE_SHIFT;
+}
+
+static void flow_requeue(struct mos_engine *e, struct mos_flow *f, u64 now)
 {
 	lru_del(e, f);
-	f->last_ns = now;
 	f->tclass = flow_tclass(f);
+	f->queued = (u32)(now >> QUEUE_SHIFT);
 	lru_add_tail(e, f);
+}
+
+static void flow_touch(struct mos_engine *e, struct mos_flow *f, u64 now)
+{
+	f->last_ns = now;
+	if (queued_age(f, now) > e->cfg.timeout_ns[f->tclass] >> 4)
+		flow_requeue(e, f, now);
 }
 
 /* ---- events -------------------------------------------------------- */
@@ -379,9 +401,7 @@ static void flow_end(struct mos_engine *e, struct mos_flow *f, u8 reason,
 	f->end_reason = reason;
 	emit_simple(e, f, MOS_EV_CONN_END, MOS_HOOK_RCV, MOS_SIDE_CLI, reason,
 		    pkt);
-	lru_del(e, f);
-	f->tclass = MOS_TC_ENDED;
-	lru_add_tail(e, f);
+	flow_requeue(e, f, f->last_ns);
 }
 
 static void flow_end_free(struct mos_engine *e, struct mos_flow *f, u8 reason,
@@ -473,6 +493,7 @@ static struct mos_flow *flow_new(struct mos_engine *e,
 	f->hnext = e->buckets[hash & e->mask];
 	e->buckets[hash & e->mask] = f;
 	f->tclass = MOS_TC_SYN_SENT;
+	f->queued = (u32)(now >> QUEUE_SHIFT);
 	lru_add_tail(e, f);
 	e->stats.flows_created++;
 	if (++e->stats.flows_active > e->stats.flows_peak)
@@ -877,7 +898,7 @@ static bool track_segment(struct mos_engine *e, struct mos_flow *f, int dir,
 	}
 	/* The states decide which timeout applies from now on. */
 	if (flow_tclass(f) != f->tclass)
-		flow_touch(e, f, f->last_ns);
+		flow_requeue(e, f, f->last_ns);
 	return true;
 }
 
@@ -973,10 +994,15 @@ void mos_engine_advance(struct mos_engine *e, u64 now_ns)
 	int i;
 
 	for (i = 0; i < MOS_TC_NUM; i++) {
+		u64 timeout = e->cfg.timeout_ns[i];
 		struct mos_flow *f;
 
-		while ((f = e->lru[i].head) &&
-		       f->last_ns + e->cfg.timeout_ns[i] <= now_ns) {
+		while ((f = e->lru[i].head) && queued_age(f, now_ns) >= timeout) {
+			/* Active since it was queued: not the oldest after all. */
+			if (f->last_ns + timeout > now_ns) {
+				flow_requeue(e, f, now_ns);
+				continue;
+			}
 			if (!(f->flags & MOS_FLOW_ENDED)) {
 				e->stats.flows_timeout++;
 				emit_simple(e, f, MOS_EV_TIMEOUT, MOS_HOOK_RCV,

@@ -251,6 +251,7 @@ struct mos_engine;
  * @hash: its hash
  * @tcp: both endpoints' TCP stacks
  * @stream: [side] the bytes that side sends
+ * @queued: when it was (re)queued in its class list, in 2^20 ns units
  * @evmask: built-in events to raise for it (bit per &enum mos_ev_type)
  * @tclass: its &enum mos_tclass
  * @flags: MOS_FLOW_*
@@ -269,6 +270,7 @@ struct mos_flow {
 	u32 hash;
 	struct mos_tcp_conn tcp;
 	struct mos_stream stream[2];
+	u32 queued;
 	u32 evmask;
 	u8 tclass;
 	u8 flags;

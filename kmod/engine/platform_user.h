@@ -47,8 +47,8 @@ static inline void mos_free(void *p)
  * is plain kmalloc, whose slab caches do the same.
  */
 #define MOS_BUF_CLASS_SHIFT	9	/* 512-byte classes */
-#define MOS_BUF_CLASSES		16	/* up to 8 KiB */
-#define MOS_BUF_KEEP		256	/* buffers kept per class */
+#define MOS_BUF_CLASSES		40	/* up to 20 KiB */
+#define MOS_BUF_KEEP		4096	/* buffers kept per class */
 
 struct mos_buf_cache {
 	void *head[MOS_BUF_CLASSES];

@@ -713,16 +713,23 @@ static void test_tsecr(void)
 	seg_o(&c, CLI, SYN, C, 0, 65535, 0, &o);
 	before = c;
 	o.tsval = 7;
-	o.tsecr = 999;
+	o.tsecr = 1001;		/* newer than any SYN sent */
 	v = seg_o(&c, SVR, SYN | ACK, S, C + 1, 65535, 0, &o);
 	TAP_CHECK(v == MOS_TCPV_BAD_TS && st(&c, CLI) == MOS_TCP_SYN_SENT,
 		  "TSecr mismatch in syn_sent: BAD_TS (v=%#x)", v);
+	o.tsecr = 1000 - 0x2000000;	/* far older than any SYN attempt */
 	v = seg_o(&c, SVR, RST | ACK, 0, C + 1, 0, 0, &o);
 	TAP_CHECK(v == MOS_TCPV_BAD_TS, "TSecr mismatch on an RST: BAD_TS");
 	TAP_CHECK(!memcmp(&c, &before, sizeof(c)), "TSecr mismatch changed nothing");
 	o.tsecr = 0;
+	before = c;
 	v = seg_o(&c, SVR, SYN | ACK, S, C + 1, 65535, 0, &o);
 	TAP_CHECK(ok_v(v), "TSecr 0 not checked");
+	/* The echo of an earlier attempt (the SYN was retransmitted). */
+	c = before;
+	o.tsecr = 999;
+	v = seg_o(&c, SVR, SYN | ACK, S, C + 1, 65535, 0, &o);
+	TAP_CHECK(ok_v(v), "TSecr of an earlier SYN attempt accepted");
 	mos_tcp_init(&c, false);
 	o.tsval = 1000;
 	seg_o(&c, CLI, SYN, C, 0, 65535, 0, &o);
