@@ -411,13 +411,24 @@ static void flow_end_free(struct mos_engine *e, struct mos_flow *f, u8 reason,
 	flow_free(e, f);
 }
 
+/*
+ * The oldest idle connection: a list head that saw packets after it was
+ * queued is not idle since then, so it goes to the tail first (amortized
+ * by those packets), until each head is as old as it looks.
+ */
 static struct mos_flow *oldest_idle(struct mos_engine *e)
 {
 	struct mos_flow *victim = NULL;
 	int i;
 
 	for (i = 0; i < MOS_TC_NUM; i++) {
-		struct mos_flow *h = e->lru[i].head;
+		struct mos_flow *h;
+
+		/* Stamped with its last packet, it is not moved again here. */
+		while ((h = e->lru[i].head) && h->next &&
+		       (u32)(h->last_ns >> QUEUE_SHIFT) != h->queued)
+			flow_requeue(e, h, h->last_ns);
+		h = e->lru[i].head;
 
 		if (h && (!victim || h->last_ns < victim->last_ns ||
 			  (h->last_ns == victim->last_ns &&
