@@ -127,7 +127,7 @@ demo: deps
 	@selftests/demo/demo.sh
 
 # Throughput and memory against a floor loop and libnids, ratios printed
-# side by side (selftests/bench/README.md); not a pass/fail test.
+# side by side (Documentation/benchmarks.md); not a pass/fail test.
 bench: deps
 	@$(MAKE) --no-print-directory all
 	@BUILD=$(O) selftests/bench/run-bench.sh

@@ -317,6 +317,29 @@ static void on_signal(int sig)
 		mos_stop(g_mctx);
 }
 
+/* mkdir -p: the output directory and any missing parents. */
+static int mkdir_p(const char *dir)
+{
+	char path[4096];
+	size_t i;
+
+	if (snprintf(path, sizeof(path), "%s", dir) >= (int)sizeof(path)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	for (i = 1; path[i]; i++) {
+		if (path[i] != '/')
+			continue;
+		path[i] = '\0';
+		if (mkdir(path, 0755) < 0 && errno != EEXIST)
+			return -1;
+		path[i] = '/';
+	}
+	if (mkdir(path, 0755) < 0 && errno != EEXIST)
+		return -1;
+	return 0;
+}
+
 static int parse_size(const char *arg, uint64_t *v)
 {
 	char *end;
@@ -408,7 +431,7 @@ int main(int argc, char **argv)
 		fputs(usage, stderr);
 		return 2;
 	}
-	if (mkdir(outdir, 0755) < 0 && errno != EEXIST) {
+	if (mkdir_p(outdir) < 0) {
 		fprintf(stderr, "flowdump: %s: %s\n", outdir, strerror(errno));
 		return 1;
 	}
