@@ -18,6 +18,7 @@
  */
 #include <assert.h>
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include "evset.h"
@@ -53,10 +54,47 @@ struct mos_evnode {
 	void *cb_arg;
 };
 
+/*
+ * A remembered "add (ev, cb, arg) to this set gives that set": flows that
+ * register the same callbacks one by one (per-flow registration at
+ * CONN_START) then walk a chain of existing sets in O(1) per step instead of
+ * comparing contents. The edge is weak: it holds no reference (so no set is
+ * kept alive by it, and no cycle can form); it is valid only while a set
+ * with that address and serial is still interned.
+ */
+struct evset_edge {
+	mos_event_t ev;
+	mos_callback_t cb;
+	void *arg;
+	struct mos_evset *to;
+	uint64_t to_id;
+	uint64_t to_serial;
+};
+
+#define EVSET_EDGES	2
+
+/* Links of the table's list of unreferenced sets kept for reuse. */
+struct zlink {
+	struct zlink *prev;
+	struct zlink *next;
+};
+
+/*
+ * Sets nobody references are kept (still interned) for a while, up to
+ * ZERO_KEEP of them, oldest dropped first: flows registering callbacks one
+ * by one walk through intermediate sets that no flow keeps, and the next
+ * flow finds them again instead of building each anew.
+ */
+#define ZERO_KEEP	4096
+
 struct mos_evset {
 	uint64_t id;
+	uint64_t serial;	/* unique per set built: tells reuse apart */
 	struct mos_evset *next;	/* in its intern bucket */
 	size_t ref;
+	struct mos_evtab *tab;
+	struct zlink zl;	/* in tab->zero while unreferenced */
+	struct evset_edge edge[EVSET_EDGES];
 	uint32_t mask;		/* built-in events with a tree in @node */
 	uint32_t nent;
 	uint32_t nnode;
@@ -75,6 +113,9 @@ struct mos_evtab {
 	struct mos_evset *empty;
 	mos_evhash_t hash;
 	unsigned int builtin_shift;	/* see mos_evtab_set_builtin_shift() */
+	uint64_t serial;		/* of the last set built */
+	struct zlink zero;		/* unreferenced sets, oldest first */
+	size_t nzero;
 	struct mos_ude *ude;
 	uint32_t nude;
 	uint32_t ude_cap;
@@ -235,6 +276,31 @@ static void set_unlink(struct mos_evtab *tab, struct mos_evset *set)
 	tab->nsets--;
 }
 
+static void zlink_del(struct zlink *l)
+{
+	l->prev->next = l->next;
+	l->next->prev = l->prev;
+	l->prev = NULL;
+	l->next = NULL;
+}
+
+static struct mos_evset *zlink_set(struct zlink *l)
+{
+	return (struct mos_evset *)((char *)l - offsetof(struct mos_evset, zl));
+}
+
+/* Free the oldest unreferenced set kept for reuse. */
+static void zero_drop_oldest(struct mos_evtab *tab)
+{
+	struct mos_evset *set = zlink_set(tab->zero.next);
+
+	zlink_del(&set->zl);
+	tab->nzero--;
+	tab->nsets++;	/* set_unlink() counts it out once more */
+	set_unlink(tab, set);
+	free(set);
+}
+
 /*
  * Marks @ev and its ancestors in tab->mark, stopping at the first one
  * already marked (its own ancestors are then marked too). Return: how many
@@ -302,6 +368,11 @@ static struct mos_evset *set_build(struct mos_evtab *tab,
 	if (!set)
 		return NULL;
 	set->id = id;
+	set->serial = ++tab->serial;
+	set->tab = tab;
+	set->zl.prev = NULL;
+	set->zl.next = NULL;
+	memset(set->edge, 0, sizeof(set->edge));
 	set->next = NULL;
 	set->ref = 1;
 	set->mask = 0;
@@ -368,6 +439,8 @@ struct mos_evtab *mos_evtab_new(void)
 	if (!tab)
 		return NULL;
 	tab->hash = pair_hash;
+	tab->zero.prev = &tab->zero;
+	tab->zero.next = &tab->zero;
 	tab->nbucket = EVTAB_MIN_BUCKETS;
 	tab->bucket = calloc(tab->nbucket, sizeof(*tab->bucket));
 	if (tab->bucket)
@@ -435,6 +508,9 @@ int mos_evtab_set_hash(struct mos_evtab *tab, mos_evhash_t hash)
 {
 	if (tab->nsets > 1)
 		return -EBUSY;
+	/* Kept sets carry ids of the old hash: drop them. */
+	while (tab->nzero)
+		zero_drop_oldest(tab);
 	tab->hash = hash ? hash : pair_hash;
 	return 0;
 }
@@ -446,8 +522,13 @@ struct mos_evset *mos_evset_empty(struct mos_evtab *tab)
 
 struct mos_evset *mos_evset_get(struct mos_evset *set)
 {
-	if (set)
-		set->ref++;
+	if (!set)
+		return NULL;
+	if (!set->ref++ && set->zl.next) {	/* back from the kept ones */
+		zlink_del(&set->zl);
+		set->tab->nzero--;
+		set->tab->nsets++;
+	}
 	return set;
 }
 
@@ -455,8 +536,15 @@ void mos_evset_put(struct mos_evtab *tab, struct mos_evset *set)
 {
 	if (!set || --set->ref)
 		return;
-	set_unlink(tab, set);
-	free(set);
+	/* Keep it findable: the next flow may need it again. */
+	set->zl.prev = tab->zero.prev;
+	set->zl.next = &tab->zero;
+	tab->zero.prev->next = &set->zl;
+	tab->zero.prev = &set->zl;
+	tab->nzero++;
+	tab->nsets--;
+	if (tab->nzero > ZERO_KEEP)
+		zero_drop_oldest(tab);
 }
 
 /* Position of @ev in @set's entries, or where it would be inserted. */
@@ -495,6 +583,58 @@ static int set_swap(struct mos_evtab *tab, struct mos_evset **setp,
 	return 0;
 }
 
+static struct evset_edge *edge_slot(struct mos_evset *set, mos_event_t ev,
+				     mos_callback_t cb)
+{
+	return &set->edge[(ev ^ (uintptr_t)cb >> 4) % EVSET_EDGES];
+}
+
+/* The set a weak edge points to, if it still exists. */
+static struct mos_evset *edge_target(const struct mos_evtab *tab,
+				     const struct evset_edge *e)
+{
+	struct mos_evset *set;
+
+	if (!e->to)
+		return NULL;
+	for (set = *bucket_of(tab, e->to_id); set; set = set->next)
+		if (set == e->to && set->serial == e->to_serial)
+			return set;
+	return NULL;
+}
+
+/* An insertion through a remembered edge, or through set_swap(). */
+static int set_insert(struct mos_evtab *tab, struct mos_evset **setp,
+		      const struct evmod *m, uint64_t id)
+{
+	struct mos_evset *from = *setp, *to;
+	struct evset_edge *e = edge_slot(from, m->ent.ev, m->ent.cb);
+	int ret;
+
+	if (e->ev == m->ent.ev && e->cb == m->ent.cb &&
+	    e->arg == m->ent.arg) {
+		to = edge_target(tab, e);
+		if (to) {
+			mos_evset_get(to);
+			mos_evset_put(tab, from);
+			*setp = to;
+			return 0;
+		}
+	}
+	mos_evset_get(from);	/* set_swap() may drop the last reference */
+	ret = set_swap(tab, setp, m, id);
+	if (!ret) {
+		e->ev = m->ent.ev;
+		e->cb = m->ent.cb;
+		e->arg = m->ent.arg;
+		e->to = *setp;
+		e->to_id = (*setp)->id;
+		e->to_serial = (*setp)->serial;
+	}
+	mos_evset_put(tab, from);
+	return ret;
+}
+
 int mos_evset_add(struct mos_evtab *tab, struct mos_evset **setp,
 		  mos_event_t ev, mos_callback_t cb, void *cb_arg)
 {
@@ -522,6 +662,7 @@ int mos_evset_add(struct mos_evtab *tab, struct mos_evset **setp,
 	} else {
 		m.kind = EVMOD_INSERT;
 		m.n = old->nent + 1;
+		return set_insert(tab, setp, &m, id);
 	}
 	return set_swap(tab, setp, &m, id);
 }
@@ -625,4 +766,16 @@ void mos_evset_dispatch(struct mos_evtab *tab, struct mos_evset *const *setp,
 void mos_evtab_set_builtin_shift(struct mos_evtab *tab, unsigned int shift)
 {
 	tab->builtin_shift = shift;
+}
+
+/**
+ * mos_evtab_nbuilt() - how many sets the table has built so far
+ * @tab: the table
+ *
+ * Return: the count, for tests and statistics: sets found again (interned,
+ * or kept after their last reference went) are not built anew.
+ */
+uint64_t mos_evtab_nbuilt(const struct mos_evtab *tab)
+{
+	return tab->serial;
 }

@@ -103,6 +103,7 @@ bool mos_evtab_valid(const struct mos_evtab *tab, mos_event_t ev);
 size_t mos_evtab_nsets(const struct mos_evtab *tab);
 
 void mos_evtab_set_builtin_shift(struct mos_evtab *tab, unsigned int shift);
+uint64_t mos_evtab_nbuilt(const struct mos_evtab *tab);
 
 /**
  * mos_evtab_set_hash() - replace the hash of <event, callback, arg> pairs

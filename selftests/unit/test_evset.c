@@ -701,6 +701,36 @@ static void test_free_with_refs(void)
 	TAP_CHECK(1, "evtab_free frees sets still referenced (ASan: no leak)");
 }
 
+/*
+ * Per-flow registration one callback at a time: the intermediate sets no
+ * flow keeps are kept for reuse, so the second flow builds nothing.
+ */
+static void test_kept_chain(void)
+{
+	struct mos_evtab *tab = mos_evtab_new();
+	struct mos_evset *f1 = mos_evset_empty(tab), *f2;
+	uint64_t built;
+	int i;
+
+	for (i = 0; i < 8; i++)
+		mos_evset_add(tab, &f1, i, cb_a, NULL);
+	built = mos_evtab_nbuilt(tab);
+	mos_evset_put(tab, f1);
+	TAP_CHECK(mos_evtab_nsets(tab) == 1,
+		  "kept chain: unreferenced sets are not counted (%zu)",
+		  mos_evtab_nsets(tab));
+	f2 = mos_evset_empty(tab);
+	for (i = 0; i < 8; i++)
+		mos_evset_add(tab, &f2, i, cb_a, NULL);
+	TAP_CHECK(mos_evtab_nbuilt(tab) == built,
+		  "kept chain: a second flow builds no set (%llu, %llu)",
+		  (unsigned long long)built,
+		  (unsigned long long)mos_evtab_nbuilt(tab));
+	TAP_CHECK(mos_evtab_nsets(tab) == 2, "kept chain: one set in use");
+	mos_evset_put(tab, f2);
+	mos_evtab_free(tab);
+}
+
 int main(void)
 {
 	test_basics();
@@ -715,5 +745,6 @@ int main(void)
 	test_many_udes();
 	test_random();
 	test_free_with_refs();
+	test_kept_chain();
 	return tap_done();
 }
