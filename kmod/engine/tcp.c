@@ -221,6 +221,7 @@ static bool in_window(struct mos_tcp_conn *c, struct mos_tcp_end *s,
 {
 	u32 seq = p->seq, ack, sack, win = p->window, swin, maxackwin;
 	u32 peer_end;
+	bool stale;
 	u8 i;
 
 	if (!(p->tcp_flags & MOS_TCP_SYN))
@@ -265,22 +266,31 @@ static bool in_window(struct mos_tcp_conn *c, struct mos_tcp_end *s,
 	if (!(c->flags & MOS_TCPC_LIBERAL) &&
 	    (SEQ_AFTER(seq, s->td_maxend) ||
 	     (r->td_maxwin && !SEQ_AFTER(end, s->td_end - r->td_maxwin - 1)) ||
-	     SEQ_AFTER(sack, peer_end) ||
-	     !SEQ_AFTER(sack, peer_end - maxackwin - 1)))
+	     SEQ_AFTER(sack, peer_end)))
 		return false;
+	/*
+	 * An ACK older than a window (conntrack's check IV) comes with a
+	 * segment the network reordered behind later ones: its data is good
+	 * (the receiver takes it), its ACK and window are stale, so they
+	 * update nothing and release nothing.
+	 */
+	stale = !(c->flags & MOS_TCPC_LIBERAL) &&
+		!SEQ_AFTER(sack, peer_end - maxackwin - 1);
+	if (stale)
+		*verdict |= MOS_TCPV_STALE_ACK;
 	if (peer_end != r->td_end) {
 		*verdict |= MOS_TCPV_ACK_GAP;
 		r->td_end = peer_end;
 	}
 
 	swin = win + (sack - ack);
-	if (s->td_maxwin < swin)
+	if (s->td_maxwin < swin && !stale)
 		s->td_maxwin = swin;
 	if (SEQ_AFTER(end, s->td_end))
 		s->td_end = end;
 	if (r->td_maxwin && SEQ_AFTER(end, s->td_maxend))
 		r->td_maxwin += end - s->td_maxend;
-	if (SEQ_AFTER(sack + win, r->td_maxend - 1)) {
+	if (!stale && SEQ_AFTER(sack + win, r->td_maxend - 1)) {
 		r->td_maxend = sack + win;
 		if (!win)
 			r->td_maxend++;
@@ -501,11 +511,14 @@ u32 mos_tcp_track(struct mos_tcp_conn *c, int dir, const struct mos_pkt *p,
 	if (first && (s->state == MOS_TCP_CLOSED ||
 		      s->state == MOS_TCP_LISTEN))
 		s->state = MOS_TCP_ESTABLISHED;
-	track_ack(s, r, p->ack, &verdict);
+	if (!(verdict & MOS_TCPV_STALE_ACK))
+		track_ack(s, r, p->ack, &verdict);
 	if (f & MOS_TCP_FIN)
 		track_fin(s, r, p);
 	if ((c->flags & MOS_TCPC_LIBERAL) &&
 	    (r->state == MOS_TCP_LISTEN || r->state == MOS_TCP_CLOSED))
 		r->state = MOS_TCP_ESTABLISHED;
+	if (verdict & MOS_TCPV_STALE_ACK)
+		return verdict | MOS_TCPV_DATA_OK;
 	return verdict | MOS_TCPV_DATA_OK | MOS_TCPV_ACK_OK;
 }

@@ -132,6 +132,7 @@ struct mos_tcp_conn {
 #define MOS_TCPV_SYN_RETRANS	0x080	/* a repeated SYN or SYN/ACK */
 #define MOS_TCPV_ACK_GAP	0x100	/* ACK beyond what its peer was seen to send */
 #define MOS_TCPV_CLOSED		0x200	/* both FINs acknowledged */
+#define MOS_TCPV_STALE_ACK	0x400	/* data fine, ACK older than a window */
 
 int mos_tcp_parse_opts(const u8 *opt, u32 len, struct mos_tcp_opts *o);
 void mos_tcp_init(struct mos_tcp_conn *c, bool liberal);
