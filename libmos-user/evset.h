@@ -28,24 +28,13 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+/* mos_event_t, mos_callback_t and mos_filter_t are the public ones. */
+#include <mos/mos.h>
 
 /* Built-in events have ids 0..MOS_EV_BUILTIN_MAX - 1, UDEs follow. */
 #define MOS_EV_BUILTIN_MAX	32
 /* How many UDEs one struct mos_evtab can define. */
 #define MOS_EV_UDE_MAX		4096
-
-typedef uint32_t mos_event_t;
-
-struct mos_ctx;
-
-/*
- * A callback, called with the event that fired it; a filter, called with
- * the UDE it decides on. @side is passed through from the dispatcher.
- */
-typedef void (*mos_callback_t)(struct mos_ctx *mctx, int sock, int side,
-			       mos_event_t ev, void *arg);
-typedef bool (*mos_filter_t)(struct mos_ctx *mctx, int sock, int side,
-			     mos_event_t ev, void *arg);
 
 /** struct mos_evtab - UDE definitions and interned sets of one instance */
 struct mos_evtab;
