@@ -328,8 +328,9 @@ static void update_masks(struct mos_ctx *mctx, struct mos_conn *c)
 							  mctx->listen_set));
 }
 
-int mos_register_callback(struct mos_ctx *mctx, int sock, mos_event_t ev,
-			  int hook, mos_callback_t cb, void *arg)
+/* Add (@cb set) or remove (@cb NULL) a socket's callback for an event. */
+static int change_callback(struct mos_ctx *mctx, int sock, mos_event_t ev,
+			   int hook, mos_callback_t cb, void *arg)
 {
 	struct mos_evset **slot;
 	struct mos_conn *c;
@@ -342,30 +343,25 @@ int mos_register_callback(struct mos_ctx *mctx, int sock, mos_event_t ev,
 	ret = event_id(mctx, ev, hook, &id);
 	if (ret)
 		return ret;
-	ret = mos_evset_add(mctx->tab, slot, id, cb, arg);
+	ret = cb ? mos_evset_add(mctx->tab, slot, id, cb, arg) :
+		   mos_evset_remove(mctx->tab, slot, id);
 	if (!ret)
 		update_masks(mctx, c);
 	return ret;
 }
 
+int mos_register_callback(struct mos_ctx *mctx, int sock, mos_event_t ev,
+			  int hook, mos_callback_t cb, void *arg)
+{
+	if (!cb)
+		return -EINVAL;
+	return change_callback(mctx, sock, ev, hook, cb, arg);
+}
+
 int mos_unregister_callback(struct mos_ctx *mctx, int sock, mos_event_t ev,
 			    int hook)
 {
-	struct mos_evset **slot;
-	struct mos_conn *c;
-	mos_event_t id;
-	int ret;
-
-	slot = set_slot(mctx, sock, &c);
-	if (!slot)
-		return -EBADF;
-	ret = event_id(mctx, ev, hook, &id);
-	if (ret)
-		return ret;
-	ret = mos_evset_remove(mctx->tab, slot, id);
-	if (!ret)
-		update_masks(mctx, c);
-	return ret;
+	return change_callback(mctx, sock, ev, hook, NULL, NULL);
 }
 
 int mos_define_event(struct mos_ctx *mctx, mos_event_t base,

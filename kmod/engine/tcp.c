@@ -157,6 +157,14 @@ static bool valid_flags(u8 f)
 	}
 }
 
+/* A SYN/ACK's window (never scaled) is what the SYN sender may now send. */
+static void syn_ack_window(const struct mos_tcp_end *s, struct mos_tcp_end *r,
+			   u32 ack)
+{
+	if (SEQ_AFTER(ack + s->td_maxwin, r->td_maxend))
+		r->td_maxend = ack + s->td_maxwin;
+}
+
 /* A SYN or SYN/ACK: the sender's view of the connection starts here. */
 static void track_syn(struct mos_tcp_conn *c, struct mos_tcp_end *s,
 		      struct mos_tcp_end *r, const struct mos_pkt *p,
@@ -195,10 +203,8 @@ static void track_syn(struct mos_tcp_conn *c, struct mos_tcp_end *s,
 			c->flags &= ~MOS_TCPC_TS_OK;
 	}
 
-	/* The SYN/ACK's window is what the SYN sender may now send. */
-	if ((p->tcp_flags & MOS_TCP_ACK) &&
-	    SEQ_AFTER(p->ack + s->td_maxwin, r->td_maxend))
-		r->td_maxend = p->ack + s->td_maxwin;
+	if (p->tcp_flags & MOS_TCP_ACK)
+		syn_ack_window(s, r, p->ack);
 
 	if (!(p->tcp_flags & MOS_TCP_ACK)) {
 		/* SND: a SYN. RCV: the receiver learns of it. */
@@ -453,9 +459,7 @@ u32 mos_tcp_track(struct mos_tcp_conn *c, int dir, const struct mos_pkt *p,
 			 * simultaneous open it is what establishes the peer.
 			 */
 			if (r->state != MOS_TCP_SYN_SENT) {
-				if (SEQ_AFTER(p->ack + s->td_maxwin,
-					      r->td_maxend))
-					r->td_maxend = p->ack + s->td_maxwin;
+				syn_ack_window(s, r, p->ack);
 				track_ack(s, r, p->ack, &verdict);
 				return verdict | MOS_TCPV_DATA_OK |
 				       MOS_TCPV_ACK_OK;
