@@ -26,7 +26,8 @@ ENGINE_SRCS := kmod/engine/parse.c kmod/engine/tcp.c kmod/engine/reasm.c \
 	kmod/engine/engine.c
 LIB_SRCS := libmos-user/ctl.c libmos-user/evset.c libmos-user/peekbuf.c \
 	libmos-user/platform_user.c \
-	libmos-user/mos.c libmos-user/capture.c $(ENGINE_SRCS)
+	libmos-user/mos.c libmos-user/capture.c libmos-user/live.c \
+	libmos-user/live_nl.c libmos-user/ring_reader.c $(ENGINE_SRCS)
 LIB_OBJS := $(LIB_SRCS:%.c=$(O)/obj/%.o)
 LIB_SONAME := libmos-user.so.0
 LIB_LIBS := $(shell pkg-config --libs libmnl libpcap 2>/dev/null || \
@@ -34,7 +35,7 @@ LIB_LIBS := $(shell pkg-config --libs libmnl libpcap 2>/dev/null || \
 
 TOOLS := mosctl flowdump mos-bench
 UNIT_TESTS := test_platform test_parse test_reasm test_evset test_tcp \
-	test_engine
+	test_engine test_ring_reader
 
 .PHONY: all module lib tools unit-tests check demo lint sparse \
 	checkpatch deps clean bench
@@ -111,6 +112,11 @@ $(O)/tests/test_engine: $(O)/san/selftests/unit/test_engine.o \
 	$(O)/san/libmos-user/platform_user.o
 $(O)/tests/test_evset: $(O)/san/selftests/unit/test_evset.o \
 	$(O)/san/libmos-user/evset.o
+# The ring reader and the live backend on rings in memory: the library.
+$(O)/tests/test_ring_reader: $(O)/san/selftests/unit/test_ring_reader.o \
+	$(LIB_SRCS:%.c=$(O)/san/%.o)
+	@mkdir -p $(dir $@)
+	$(CC) $(SANITIZE) -o $@ $^ $(LIB_LIBS) -lpthread
 $(O)/tests/%:
 	@mkdir -p $(dir $@)
 	$(CC) $(SANITIZE) -o $@ $^ -lpthread

@@ -14,4 +14,11 @@
 #include <asm/unaligned.h>
 #endif
 
+/* 6.3 made vma->vm_flags read-only outside of helpers. */
+#ifdef MOS_HAVE_VM_FLAGS_SET
+#define mos_vma_clear_flags(vma, flags) vm_flags_clear(vma, flags)
+#else
+#define mos_vma_clear_flags(vma, flags) ((vma)->vm_flags &= ~(flags))
+#endif
+
 #endif /* MOS_COMPAT_H */

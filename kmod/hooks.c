@@ -8,9 +8,11 @@
 #include <linux/netfilter.h>
 #include <linux/netfilter_ipv4.h>
 #include <linux/skbuff.h>
+#include "datapath.h"
 #include "engine/parse.h"
 #include "hooks.h"
 #include "netns.h"
+#include "reset.h"
 
 /*
  * After defragmentation (-400), so datagrams are whole; before raw and
@@ -23,12 +25,16 @@ static unsigned int mos_hook(void *priv, struct sk_buff *skb,
 {
 	u8 buf[MOS_MAX_HDR_LEN];
 	enum mos_parse_result res;
+	struct mos_net *mn;
 	struct mos_pkt pkt;
 	const u8 *hdr;
 	u32 hlen;
 
 	if (state->hook == NF_INET_PRE_ROUTING && state->in &&
 	    (state->in->flags & IFF_LOOPBACK))
+		return NF_ACCEPT;
+	/* mos's own RSTs (reset.c) pass, the connection's other packets not. */
+	if (unlikely(mos_reset_sending()))
 		return NF_ACCEPT;
 
 	/* Headers only: the payload of nonlinear skbs stays where it is. */
@@ -37,8 +43,11 @@ static unsigned int mos_hook(void *priv, struct sk_buff *skb,
 	if (unlikely(!hdr))
 		return NF_ACCEPT;
 	res = mos_parse_ip(hdr, hlen, skb->len, &pkt);
-	mos_stats_count(mos_net(state->net)->stats, res, &pkt, skb->len);
-	return NF_ACCEPT;
+	mn = mos_net(state->net);
+	mos_stats_count(mn->stats, res, &pkt, skb->len);
+	if (res != MOS_PARSE_TCP)
+		return NF_ACCEPT;
+	return mos_dp_input(mn->dp, skb, state, &pkt);
 }
 
 /* NFPROTO_INET registers each hook for both IPv4 and IPv6. */

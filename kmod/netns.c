@@ -7,6 +7,7 @@
 #include <net/netns/generic.h>
 #include <net/netfilter/ipv4/nf_defrag_ipv4.h>
 #include <net/netfilter/ipv6/nf_defrag_ipv6.h>
+#include "datapath.h"
 #include "hooks.h"
 #include "netns.h"
 
@@ -31,9 +32,14 @@ static int __net_init mos_net_init(struct net *net)
 	mn->stats = mos_stats_alloc();
 	if (!mn->stats)
 		return -ENOMEM;
+	mn->dp = mos_dp_new(net);
+	if (!mn->dp) {
+		ret = -ENOMEM;
+		goto err_stats;
+	}
 	ret = nf_defrag_ipv4_enable(net);
 	if (ret)
-		goto err_stats;
+		goto err_dp;
 	ret = nf_defrag_ipv6_enable(net);
 	if (ret)
 		goto err_defrag4;
@@ -46,6 +52,8 @@ err_defrag6:
 	nf_defrag_ipv6_disable(net);
 err_defrag4:
 	nf_defrag_ipv4_disable(net);
+err_dp:
+	mos_dp_free(mn->dp);
 err_stats:
 	mos_stats_free(mn->stats);
 	return ret;
@@ -67,6 +75,7 @@ static void __net_exit mos_net_exit(struct net *net)
 
 	nf_defrag_ipv6_disable(net);
 	nf_defrag_ipv4_disable(net);
+	mos_dp_free(mn->dp);
 	mos_stats_free(mn->stats);
 }
 

@@ -8,9 +8,11 @@
 /**
  * struct mos_net - what mos keeps for each network namespace
  * @stats: packet counters, written by the hooks of this namespace
+ * @dp: the engines and consumers of this namespace
  */
 struct mos_net {
 	struct mos_cpu_stats __percpu *stats;
+	struct mos_dp *dp;
 };
 
 struct mos_net *mos_net(const struct net *net);

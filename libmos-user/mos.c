@@ -11,6 +11,7 @@
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "mos_int.h"
 
 static_assert(MOS_NUM_BUILTIN == MOS_EV_NUM, "public and engine events agree");
@@ -74,12 +75,32 @@ const char *mos_strerror(int err)
 {
 	switch (err) {
 	case -ENOTSUP:
-		return "live monitoring needs the mos kernel datapath, which this version does not have yet; use -r FILE";
+		return "the loaded mos module has no event rings (too old for live monitoring); use -r FILE";
+	case -ENODEV:
+		return "the mos module is not loaded (no /dev/mos); load it or use -r FILE";
+	case -EPERM:
+		return "permission denied: live monitoring needs CAP_NET_ADMIN";
+	case -EBADMSG:
+		return "corrupt record in an event ring";
 	case -EPROTONOSUPPORT:
 		return "unsupported link type in capture";
 	default:
 		return strerror(err < 0 ? -err : err);
 	}
+}
+
+/*
+ * Live, the kernel is asked for the union of every holder's mask: count
+ * the holders of each event as masks change.
+ */
+static void holders_change(struct mos_ctx *mctx, uint32_t old, uint32_t new)
+{
+	uint32_t diff = old ^ new;
+	int t;
+
+	for (t = 0; diff && t < MOS_NUM_BUILTIN; t++)
+		if (diff & (1u << t))
+			mctx->mask_holders[t] += (new & (1u << t)) ? 1 : -1;
 }
 
 static struct mos_conn *conn_of(struct mos_ctx *mctx, int sock)
@@ -130,6 +151,10 @@ static struct mos_conn *conn_new(struct mos_ctx *mctx, struct mos_flow *f)
 				    mos_evset_empty(mctx->tab);
 	f->user = c;
 	f->evmask = engine_mask(mctx, c->set);
+	if (mctx->live) {
+		holders_change(mctx, 0, f->evmask);
+		mos_live_sync_evmask(mctx, false);
+	}
 	return c;
 }
 
@@ -137,6 +162,8 @@ static void conn_free(struct mos_ctx *mctx, struct mos_conn *c)
 {
 	size_t i = c->sock - MOS_MAX_LISTENERS;
 
+	if (mctx->live)
+		holders_change(mctx, c->flow->evmask, 0);
 	mos_evset_put(mctx->tab, c->set);
 	mos_peekbuf_release(&c->buf[0]);
 	mos_peekbuf_release(&c->buf[1]);
@@ -145,10 +172,32 @@ static void conn_free(struct mos_ctx *mctx, struct mos_conn *c)
 	free(c);
 }
 
-static void sink_event(void *ctx, struct mos_flow *f,
-		       const struct mos_event *ev, const struct mos_pkt *pkt)
+/**
+ * mos_conn_of_flow() - the library's side of a connection, made if needed
+ * @mctx: the context
+ * @f: the connection (the engine's, or a live shadow)
+ *
+ * A new one inherits the listener's event set and sets @f->evmask.
+ *
+ * Return: the connection, or NULL when out of memory.
+ */
+struct mos_conn *mos_conn_of_flow(struct mos_ctx *mctx, struct mos_flow *f)
 {
-	struct mos_ctx *mctx = ctx;
+	return f->user ? f->user : conn_new(mctx, f);
+}
+
+/**
+ * mos_dispatch_event() - run the callbacks of an event
+ * @mctx: the context
+ * @f: the connection, or NULL for ORPHAN and flow-less errors (the
+ *	listener's callbacks run)
+ * @ev: the event; for NEW_DATA its bytes also go to the peek window
+ *
+ * After CONN_END the connection's socket is closed and @f->user cleared.
+ */
+void mos_dispatch_event(struct mos_ctx *mctx, struct mos_flow *f,
+			const struct mos_event *ev)
+{
 	const struct mos_event *saved = mctx->cur_ev;
 	struct mos_conn *c;
 
@@ -162,12 +211,9 @@ static void sink_event(void *ctx, struct mos_flow *f,
 		}
 		return;
 	}
-	c = f->user;
-	if (!c) {
-		c = conn_new(mctx, f);
-		if (!c)
-			return;	/* out of memory: no callbacks for it */
-	}
+	c = mos_conn_of_flow(mctx, f);
+	if (!c)
+		return;	/* out of memory: no callbacks for it */
 	if (ev->type == MOS_EV_NEW_DATA)
 		mos_peekbuf_append(&c->buf[ev->side], mctx->opt.peek_window,
 				   ev->off, ev->data, ev->len);
@@ -185,11 +231,27 @@ static void sink_event(void *ctx, struct mos_flow *f,
 	}
 }
 
-static void sink_flow_free(void *ctx, struct mos_flow *f)
+static void sink_event(void *ctx, struct mos_flow *f,
+		       const struct mos_event *ev, const struct mos_pkt *pkt)
+{
+	mos_dispatch_event(ctx, f, ev);
+}
+
+/**
+ * mos_flow_release() - close a connection's socket without an event
+ * @mctx: the context
+ * @f: the connection about to be freed
+ */
+void mos_flow_release(struct mos_ctx *mctx, struct mos_flow *f)
 {
 	if (f->user)
-		conn_free(ctx, f->user);
+		conn_free(mctx, f->user);
 	f->user = NULL;
+}
+
+static void sink_flow_free(void *ctx, struct mos_flow *f)
+{
+	mos_flow_release(ctx, f);
 }
 
 static const struct mos_engine_sink sink = {
@@ -210,6 +272,7 @@ int mos_ctx_new(struct mos_ctx **mctxp, const struct mos_options *opt)
 	if (!mctx)
 		return -ENOMEM;
 	mctx->opt = *opt;
+	mctx->wake_fd = -1;
 	mos_engine_default_cfg(&cfg);
 	cfg.max_flows = opt->max_flows;
 	cfg.flow_buffer = opt->flow_buffer;
@@ -229,7 +292,8 @@ int mos_ctx_new(struct mos_ctx **mctxp, const struct mos_options *opt)
 		free(mctx);
 		return -ENOMEM;
 	}
-	mos_engine_set_default_evmask(mctx->engine, engine_mask(mctx, NULL));
+	mctx->listen_mask = engine_mask(mctx, NULL);
+	mos_engine_set_default_evmask(mctx->engine, mctx->listen_mask);
 	*mctxp = mctx;
 	return 0;
 }
@@ -238,7 +302,10 @@ void mos_ctx_free(struct mos_ctx *mctx)
 {
 	if (!mctx)
 		return;
+	mos_live_free(mctx);		/* frees live conns */
 	mos_engine_free(mctx->engine);	/* frees conns via sink */
+	if (mctx->wake_fd >= 0)
+		close(mctx->wake_fd);
 	mos_evset_put(mctx->tab, mctx->listen_set);
 	mos_evtab_free(mctx->tab);
 	free(mctx->conns);
@@ -249,13 +316,36 @@ void mos_ctx_free(struct mos_ctx *mctx)
 int mos_run(struct mos_ctx *mctx)
 {
 	if (!mctx->opt.read_file)
-		return -ENOTSUP;
+		return mos_live_run(mctx);
 	return mos_capture_run(mctx, mctx->opt.read_file);
 }
 
+int mos_run_once(struct mos_ctx *mctx, int timeout_ms)
+{
+	if (mctx->opt.read_file)
+		return -EINVAL;
+	return mos_live_run_once(mctx, timeout_ms);
+}
+
+int mos_get_fd(struct mos_ctx *mctx)
+{
+	if (mctx->opt.read_file)
+		return -EINVAL;
+	return mos_live_fd(mctx);
+}
+
+/* Async-signal-safe: a store and a write(2). */
 void mos_stop(struct mos_ctx *mctx)
 {
+	int fd = mctx->wake_fd;
+
 	mctx->stop = true;
+	if (fd >= 0) {
+		uint64_t one = 1;
+		ssize_t n = write(fd, &one, sizeof(one));
+
+		(void)n;	/* full counter: a wakeup is pending anyway */
+	}
 }
 
 int mos_input_packet(struct mos_ctx *mctx, int linktype, uint64_t ts_ns,
@@ -264,6 +354,8 @@ int mos_input_packet(struct mos_ctx *mctx, int linktype, uint64_t ts_ns,
 	int off = mos_linktype_ip_offset(linktype, data, caplen);
 	struct mos_input in;
 
+	if (mctx->live)
+		return -EBUSY;	/* the kernel runs this context's engine */
 	if (off == -EPROTONOSUPPORT)
 		return off;
 	if (off < 0 || (uint32_t)off > caplen || (uint32_t)off > len)
@@ -279,6 +371,7 @@ int mos_input_packet(struct mos_ctx *mctx, int linktype, uint64_t ts_ns,
 
 void mos_end_input(struct mos_ctx *mctx)
 {
+	mos_live_end_all(mctx, MOS_END_EOF);
 	mos_engine_end_all(mctx->engine, MOS_END_EOF);
 }
 
@@ -318,14 +411,18 @@ static int event_id(struct mos_ctx *mctx, mos_event_t ev, int hook,
 	return 0;
 }
 
-static void update_masks(struct mos_ctx *mctx, struct mos_conn *c)
+static int update_masks(struct mos_ctx *mctx, struct mos_conn *c)
 {
-	if (c)
-		c->flow->evmask = engine_mask(mctx, c->set);
-	else
-		mos_engine_set_default_evmask(mctx->engine,
-					      engine_mask(mctx,
-							  mctx->listen_set));
+	uint32_t *mask = c ? &c->flow->evmask : &mctx->listen_mask;
+	uint32_t old = *mask;
+
+	*mask = engine_mask(mctx, c ? c->set : mctx->listen_set);
+	if (!c)
+		mos_engine_set_default_evmask(mctx->engine, *mask);
+	if (!mctx->live)
+		return 0;
+	holders_change(mctx, old, *mask);
+	return mos_live_sync_evmask(mctx, false);
 }
 
 /* Add (@cb set) or remove (@cb NULL) a socket's callback for an event. */
@@ -346,7 +443,7 @@ static int change_callback(struct mos_ctx *mctx, int sock, mos_event_t ev,
 	ret = cb ? mos_evset_add(mctx->tab, slot, id, cb, arg) :
 		   mos_evset_remove(mctx->tab, slot, id);
 	if (!ret)
-		update_masks(mctx, c);
+		ret = update_masks(mctx, c);
 	return ret;
 }
 
@@ -492,6 +589,11 @@ int mos_set_overlap_policy(struct mos_ctx *mctx, int sock, int side,
 		return -EBADF;
 	if (policy < 0 || policy >= MOS_OVERLAP_NUM)
 		return -EINVAL;
+	if (mctx->live) {
+		if (side != MOS_SIDE_CLI && side != MOS_SIDE_SVR)
+			return -EINVAL;
+		return mos_live_flow_set(mctx, c->flow, side, policy, false);
+	}
 	return mos_flow_set_policy(c->flow, side, policy);
 }
 
@@ -503,6 +605,8 @@ int mos_stop_side(struct mos_ctx *mctx, int sock, int side)
 		return -EBADF;
 	if (side != MOS_SIDE_CLI && side != MOS_SIDE_SVR)
 		return -EINVAL;
+	if (mctx->live)
+		return mos_live_flow_set(mctx, c->flow, side, -1, true);
 	mos_flow_stop_stream(mctx->engine, c->flow, side);
 	return 0;
 }
@@ -511,6 +615,10 @@ int mos_get_stats(struct mos_ctx *mctx, struct mos_stats *st)
 {
 	const struct mos_engine_stats *es = mos_engine_stats(mctx->engine);
 
+	if (mctx->live) {
+		mos_live_stats(mctx, st);
+		return 0;
+	}
 	memset(st, 0, sizeof(*st));
 	st->packets = es->packets;
 	st->tcp_packets = es->tcp_packets;

@@ -7,6 +7,29 @@
  * callbacks registered on its monitoring socket for every connection. All
  * functions return a negative errno on failure; none prints, aborts or
  * exits. A context is used by one thread.
+ *
+ * Live (no capture file), the engine runs in the kernel: the context
+ * attaches to /dev/mos as a consumer of the caller's network namespace and
+ * reads the events from mmap'ed rings (Documentation/ring.md). Needs the
+ * module loaded and CAP_NET_ADMIN. The differences from offline:
+ *  - Only connections that start after the context went live are seen.
+ *  - The engine settings of struct mos_options (all but @peek_window) are
+ *    the namespace's (MOS_CMD_SET_CONFIG), not the context's.
+ *  - A NEW_DATA longer than 64 KiB arrives as several NEW_DATA events with
+ *    consecutive offsets (one per ring record); mos_peek() sees the bytes
+ *    as one stream either way. During the callback the bytes are read in
+ *    place from the ring.
+ *  - When the ring was full the kernel drops events; the bytes of dropped
+ *    NEW_DATA events are reported as an ERROR event with code
+ *    MOS_ERROR_GAP (offset and length of the hole) before the next bytes of
+ *    that stream, as offline reports bytes a capture missed, and counted in
+ *    struct mos_stats. Other dropped events are only counted.
+ *  - mos_set_overlap_policy() and mos_stop_side() are requests to the
+ *    kernel: they apply from when it receives them, never to the packet
+ *    whose event is being dispatched (mos_stop_side() also stops, at once,
+ *    the events of that stream still queued in the ring).
+ *  - Registering a callback for an event no registration needed before
+ *    makes the kernel send that event from then on.
  */
 #ifndef MOS_MOS_H
 #define MOS_MOS_H
@@ -106,7 +129,8 @@ typedef bool (*mos_filter_t)(struct mos_ctx *mctx, int sock, int side,
 
 /**
  * struct mos_options - settings of a context
- * @read_file: capture file to read (pcap/pcapng); NULL = live
+ * @read_file: capture file to read (pcap/pcapng); NULL = live, where the
+ *	fields below but @peek_window are the kernel's settings instead
  * @max_flows: connections tracked at once (oldest idle evicted beyond)
  * @flow_buffer: bytes stored per direction while out of order/unacked
  * @buffer_total: bytes stored by all directions together
@@ -174,10 +198,77 @@ const char *mos_strerror(int err);
 
 int mos_ctx_new(struct mos_ctx **mctxp, const struct mos_options *opt);
 void mos_ctx_free(struct mos_ctx *mctx);
+
+/**
+ * mos_run() - run a context until its input ends
+ * @mctx: the context
+ *
+ * Offline: reads the capture to its end, then ends every open connection
+ * (CONN_END, reason eof). Live: attaches to the kernel and dispatches
+ * events until mos_stop(); then dispatches the events already queued, ends
+ * every open connection with reason eof, exactly as at the end of a
+ * capture, and detaches (the context is done: later calls of mos_run(),
+ * mos_run_once() and mos_get_fd() fail).
+ *
+ * Return: 0; offline -EINTR after mos_stop(), -ENOENT or -EINVAL for an
+ * unreadable capture, -EPROTONOSUPPORT for an unknown link type, -EIO for
+ * a damaged one; live -ENODEV when the module is not loaded, -EPERM
+ * without CAP_NET_ADMIN, -ENOTSUP when the module has no rings, -EBADMSG
+ * when a ring held a corrupt record (open connections end with eof
+ * first), another negative errno. mos_strerror() explains each.
+ */
 int mos_run(struct mos_ctx *mctx);
+
+/**
+ * mos_stop() - make mos_run() return
+ * @mctx: the context
+ *
+ * Async-signal-safe (it stores a flag and writes to an eventfd), so it may
+ * be called from a signal handler or another thread. A poll() inside
+ * mos_run() or mos_run_once() wakes at once; a caller's own poll() on
+ * mos_get_fd() does not, but its next mos_run_once() returns -EINTR.
+ */
 void mos_stop(struct mos_ctx *mctx);
+
+/**
+ * mos_get_fd() - a descriptor for callers that run their own event loop
+ * @mctx: a live context (goes live here if it is not yet)
+ *
+ * The descriptor (/dev/mos) polls readable (POLLIN) while a ring holds
+ * records; then call mos_run_once(@mctx, 0). Do not read, write or close
+ * it. When done, mos_end_input() ends the open connections (eof).
+ *
+ * Return: the descriptor; -EINVAL for a capture context; -EBADF after
+ * mos_run() ended; the errors of mos_run() for going live.
+ */
+int mos_get_fd(struct mos_ctx *mctx);
+
+/**
+ * mos_run_once() - dispatch the events that are queued now
+ * @mctx: a live context (goes live here if it is not yet)
+ * @timeout_ms: when the rings are empty, how long to wait for events:
+ *	0 not at all, -1 until some arrive (or mos_stop())
+ *
+ * Reads each ring up to where its producer was when the call looked at
+ * it, so one call is bounded even under a flood.
+ *
+ * Return: the number of ring records read (0 when none came in time);
+ * -EINTR once mos_stop() was called; -EBADMSG for a corrupt ring (from
+ * then on, always); -EINVAL for a capture context; the errors of mos_run()
+ * for going live.
+ */
+int mos_run_once(struct mos_ctx *mctx, int timeout_ms);
+
 int mos_input_packet(struct mos_ctx *mctx, int linktype, uint64_t ts_ns,
 		     const void *data, uint32_t caplen, uint32_t len);
+
+/**
+ * mos_end_input() - end every open connection (CONN_END, reason eof)
+ * @mctx: the context, fed by mos_input_packet() or live by mos_run_once()
+ *
+ * A connection both of whose endpoints had sent a FIN ends with reason
+ * fin instead, as at the end of a capture.
+ */
 void mos_end_input(struct mos_ctx *mctx);
 
 int mos_socket(struct mos_ctx *mctx, int type);
@@ -198,12 +289,48 @@ ssize_t mos_peek(struct mos_ctx *mctx, int sock, int side, void *buf,
 ssize_t mos_ppeek(struct mos_ctx *mctx, int sock, int side, void *buf,
 		  size_t len, uint64_t off);
 uint64_t mos_peek_skipped(struct mos_ctx *mctx, int sock, int side);
+/**
+ * mos_set_overlap_policy() - overlap policy of the bytes a side receives
+ * @mctx: the context
+ * @sock: a connection's socket
+ * @side: the receiving side
+ * @policy: MOS_OVERLAP_POLICY_*
+ *
+ * Offline it applies to the next overlap, so setting it in CONN_START
+ * covers the whole connection. Live it is a request to the kernel
+ * (MOS_CMD_FLOW_SET) and applies from when the kernel receives it; the
+ * packet whose event is being dispatched was already processed.
+ *
+ * Return: 0; -EBADF, -EINVAL; live, the kernel's error (-ENOENT: it no
+ * longer tracks the connection).
+ */
 int mos_set_overlap_policy(struct mos_ctx *mctx, int sock, int side,
 			   int policy);
+
+/**
+ * mos_stop_side() - stop reassembling the bytes a side receives
+ * @mctx: the context
+ * @sock: a connection's socket
+ * @side: the receiving side
+ *
+ * No further NEW_DATA, REXMIT, GAP or CAP events of that stream. Live the
+ * kernel stops from when it receives the request; the events of that
+ * stream still in the ring are dropped here.
+ *
+ * Return: 0; -EBADF, -EINVAL; live, the kernel's error.
+ */
 int mos_stop_side(struct mos_ctx *mctx, int sock, int side);
 
 /**
  * struct mos_stats - counters of a context's engine
+ *
+ * Live, the engine is the kernel's (its counters: mosctl stats); a live
+ * context fills only @payload_bytes (stream bytes delivered, NEW_DATA),
+ * @flows, @flows_peak (connections seen, most open at once), @gap_bytes
+ * (the kernel's gaps and those of lost records), @flow_bytes (the
+ * library's state per connection, peek windows excluded) and the ring_*
+ * counters; the others are 0.
+ *
  * @packets: packets processed
  * @tcp_packets: TCP packets among them
  * @payload_bytes: TCP payload bytes seen
@@ -219,6 +346,10 @@ int mos_stop_side(struct mos_ctx *mctx, int sock, int side);
  * @capped_bytes: bytes dropped by buffer caps
  * @engine_mem_peak: most bytes the engine held at once
  * @flow_bytes: bytes of engine state per connection
+ * @ring_records: live: records read from the rings
+ * @ring_lost_events: live: events the kernel dropped because this
+ *	context's rings were full
+ * @ring_lost_bytes: live: payload bytes of those
  */
 struct mos_stats {
 	uint64_t packets;
@@ -236,6 +367,9 @@ struct mos_stats {
 	uint64_t capped_bytes;
 	uint64_t engine_mem_peak;
 	uint64_t flow_bytes;
+	uint64_t ring_records;
+	uint64_t ring_lost_events;
+	uint64_t ring_lost_bytes;
 };
 
 int mos_get_stats(struct mos_ctx *mctx, struct mos_stats *st);

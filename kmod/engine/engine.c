@@ -40,6 +40,7 @@ struct mos_flow_list {
  * @rmem: reassembly limits and accounting
  * @stats: counters
  * @next_id: id of the next connection
+ * @generation: changes when the table is rehashed (for resumable walks)
  * @default_evmask: events raised for new connections
  * @csum_seen: segments checked so far (auto mode)
  * @csum_bad: of which bad (auto mode)
@@ -55,6 +56,7 @@ struct mos_engine {
 	struct mos_reasm_mem rmem;
 	struct mos_engine_stats stats;
 	u64 next_id;
+	u32 generation;
 	u32 default_evmask;
 	u32 csum_seen;
 	u32 csum_bad;
@@ -465,6 +467,7 @@ static void table_grow(struct mos_engine *e)
 	mem_add(e, n * sizeof(*nb));
 	e->buckets = nb;
 	e->mask = n - 1;
+	e->generation++;
 }
 
 static struct mos_flow *flow_new(struct mos_engine *e,
@@ -495,7 +498,7 @@ static struct mos_flow *flow_new(struct mos_engine *e,
 	f->port[c] = p->sport;
 	f->port[!c] = p->dport;
 	f->hash = hash;
-	f->id = ++e->next_id;
+	f->id = ++e->next_id * e->cfg.id_stride + e->cfg.id_offset;
 	f->ip_version = p->ip_version;
 	f->evmask = e->default_evmask;
 	f->last_ns = now;
@@ -917,9 +920,17 @@ static bool track_segment(struct mos_engine *e, struct mos_flow *f, int dir,
  * mos_engine_input() - process one packet
  * @e: the engine
  * @in: the packet
+ *
+ * A connection the host marked %MOS_FLOW_DROP is not tracked any more:
+ * its packets only keep it alive, so the host can keep dropping them.
+ *
+ * Return: the flags (MOS_FLOW_*) of the packet's connection after the
+ * packet, or 0 when it has none.
  */
-void mos_engine_input(struct mos_engine *e, const struct mos_input *in)
+u8 mos_engine_input(struct mos_engine *e, const struct mos_input *in)
 {
+	u8 flags;
+
 	enum mos_parse_result res;
 	struct mos_flow *f;
 	struct mos_pkt p;
@@ -932,11 +943,11 @@ void mos_engine_input(struct mos_engine *e, const struct mos_input *in)
 	if (res == MOS_PARSE_BAD_HEADER) {
 		e->stats.bad_headers++;
 		emit_error(e, NULL, 0, MOS_ERR_BAD_HEADER, 0, 0, NULL);
-		return;
+		return 0;
 	}
 	if (res != MOS_PARSE_TCP) {
 		e->stats.not_tcp++;
-		return;
+		return 0;
 	}
 	e->stats.tcp_packets++;
 	e->stats.payload_bytes += p.payload_len;
@@ -949,16 +960,20 @@ void mos_engine_input(struct mos_engine *e, const struct mos_input *in)
 			f = NULL;	/* nothing follows CONN_END */
 		emit_error(e, f, f ? !dir : 0, MOS_ERR_BAD_CSUM, 0,
 			   p.payload_len, &p);
-		return;
+		return f ? f->flags : 0;
 	}
 
 	hash = flow_hash(p.saddr, p.sport, p.daddr, p.dport, e->cfg.hash_seed);
 	f = flow_lookup(e, &p, hash, &dir);
+	if (f && (f->flags & MOS_FLOW_DROP)) {
+		flow_touch(e, f, in->ts_ns);
+		return f->flags;
+	}
 	if (f && (f->flags & MOS_FLOW_ENDED)) {
 		/* A new SYN on a closed connection: the 4-tuple is reused. */
 		if ((p.tcp_flags & (MOS_TCP_SYN | MOS_TCP_ACK)) != MOS_TCP_SYN) {
 			flow_touch(e, f, in->ts_ns);
-			return;
+			return f->flags;
 		}
 		flow_free(e, f);
 		f = NULL;
@@ -972,7 +987,7 @@ void mos_engine_input(struct mos_engine *e, const struct mos_input *in)
 	if (!f) {
 		f = flow_start(e, &p, hash, &dir, in->ts_ns);
 		if (!f)
-			return;
+			return 0;
 	} else {
 		flow_touch(e, f, in->ts_ns);
 	}
@@ -988,8 +1003,48 @@ void mos_engine_input(struct mos_engine *e, const struct mos_input *in)
 		flow_swap_roles(f);
 		dir = MOS_SIDE_SVR;
 	}
+	flags = f->flags;
 	if (track_segment(e, f, dir, in, &p))
 		stream_reap(e, f);
+	return flags;
+}
+
+/**
+ * mos_engine_nbuckets() - size of the connection table
+ * @e: the engine
+ *
+ * With mos_engine_bucket() this lets a host walk every connection, in
+ * pieces if it must drop its lock in between; mos_engine_generation()
+ * tells it whether the table was rehashed meanwhile.
+ *
+ * Return: the number of hash buckets.
+ */
+u32 mos_engine_nbuckets(const struct mos_engine *e)
+{
+	return e->mask + 1;
+}
+
+/**
+ * mos_engine_bucket() - the first connection of a hash bucket
+ * @e: the engine
+ * @i: the bucket, below mos_engine_nbuckets()
+ *
+ * Return: the connection (follow ->hnext for the rest), or NULL.
+ */
+struct mos_flow *mos_engine_bucket(const struct mos_engine *e, u32 i)
+{
+	return i <= e->mask ? e->buckets[i] : NULL;
+}
+
+/**
+ * mos_engine_generation() - changes whenever the table is rehashed
+ * @e: the engine
+ *
+ * Return: the table's generation.
+ */
+u32 mos_engine_generation(const struct mos_engine *e)
+{
+	return e->generation;
 }
 
 /**
@@ -1059,6 +1114,8 @@ struct mos_engine *mos_engine_new(const struct mos_engine_cfg *cfg,
 	e->cfg = *cfg;
 	if (!e->cfg.max_flows)
 		e->cfg.max_flows = 1;
+	if (!e->cfg.id_stride)
+		e->cfg.id_stride = 1;
 	e->buckets = mos_zalloc(n * sizeof(*e->buckets));
 	if (!e->buckets) {
 		mos_free(e);
@@ -1151,4 +1208,46 @@ void mos_flow_stop_stream(struct mos_engine *e, struct mos_flow *f, int side)
 	 * after the packet (stream_reap()), not here.
 	 */
 	f->stream[!side].flags |= MOS_STREAM_STOPPED;
+}
+
+/**
+ * mos_engine_reconfigure() - change an engine's settings
+ * @e: the engine
+ * @cfg: the new settings; the hash seed and id numbering stay as they were
+ *
+ * Connections keep their state: new limits apply to what is stored from
+ * now on, new timeouts when a connection is next requeued, the overlap
+ * policy and midstream mode to connections created afterwards.
+ */
+void mos_engine_reconfigure(struct mos_engine *e,
+			    const struct mos_engine_cfg *cfg)
+{
+	u32 seed = e->cfg.hash_seed, stride = e->cfg.id_stride;
+	u32 offset = e->cfg.id_offset;
+
+	e->cfg = *cfg;
+	e->cfg.hash_seed = seed;
+	e->cfg.id_stride = stride;
+	e->cfg.id_offset = offset;
+	if (!e->cfg.max_flows)
+		e->cfg.max_flows = 1;
+	e->rmem.cap = cfg->buffer_total;
+	e->rmem.flow_cap = cfg->flow_buffer;
+	e->csum_on = cfg->checksum != MOS_CSUM_OFF;
+}
+
+/**
+ * mos_engine_untrack() - stop tracking a connection at the host's request
+ * @e: the engine
+ * @f: the connection
+ *
+ * It ends as if evicted (CONN_END, %MOS_END_EVICTED, after what is stored
+ * was delivered) and lingers: its later packets only keep the lingering
+ * entry alive, so they are not picked up as a new midstream connection;
+ * a new SYN on the same addresses and ports starts a new connection.
+ * Nothing happens to a connection that already ended.
+ */
+void mos_engine_untrack(struct mos_engine *e, struct mos_flow *f)
+{
+	flow_end(e, f, MOS_END_EVICTED, NULL);
 }

@@ -153,6 +153,10 @@ enum mos_tclass {
  * @deliver: MOS_DELIVER_*
  * @midstream: track connections whose handshake was not seen
  * @one_sided: track connections of which one direction is not seen
+ * @id_stride: connection ids are N * @id_stride + @id_offset (N = 1, 2,
+ *	...), so several engines (kernel shards) hand out distinct ids and
+ *	the id tells the shard; 0 counts as 1
+ * @id_offset: see @id_stride
  */
 struct mos_engine_cfg {
 	u32 max_flows;
@@ -165,6 +169,8 @@ struct mos_engine_cfg {
 	u8 deliver;
 	bool midstream;
 	bool one_sided;
+	u32 id_stride;
+	u32 id_offset;
 };
 
 /**
@@ -235,6 +241,8 @@ struct mos_stream {
 #define MOS_FLOW_ENDED		0x01	/* CONN_END raised; lingering */
 #define MOS_FLOW_GUESSED	0x02	/* roles guessed on pickup */
 #define MOS_FLOW_LIBERAL	0x04	/* picked up without a handshake */
+#define MOS_FLOW_DROP		0x08	/* host drops its packets: not tracked */
+#define MOS_FLOW_RESET		0x10	/* host resets it (with DROP) */
 
 struct mos_engine;
 
@@ -257,7 +265,10 @@ struct mos_engine;
  * @flags: MOS_FLOW_*
  * @end_reason: &enum mos_end once ended
  * @ip_version: 4 or 6
- * @user: the host's per-flow data
+ * @user: the host's per-flow data (libmos-user)
+ * @host: the same space, as the kernel host uses it: @host.sub is a bit per
+ *	consumer that gets this connection's events, @host.lost a bit per
+ *	consumer that lost some of them
  */
 struct mos_flow {
 	struct mos_flow *hnext;
@@ -276,7 +287,13 @@ struct mos_flow {
 	u8 flags;
 	u8 end_reason;
 	u8 ip_version;
-	void *user;
+	union {
+		void *user;
+		struct {
+			u32 sub;
+			u32 lost;
+		} host;
+	};
 };
 
 /**
@@ -313,7 +330,12 @@ struct mos_engine *mos_engine_new(const struct mos_engine_cfg *cfg,
 				  const struct mos_engine_sink *sink,
 				  void *sink_ctx);
 void mos_engine_free(struct mos_engine *e);
-void mos_engine_input(struct mos_engine *e, const struct mos_input *in);
+u8 mos_engine_input(struct mos_engine *e, const struct mos_input *in);
+u32 mos_engine_nbuckets(const struct mos_engine *e);
+struct mos_flow *mos_engine_bucket(const struct mos_engine *e, u32 i);
+u32 mos_engine_generation(const struct mos_engine *e);
+void mos_engine_reconfigure(struct mos_engine *e,
+			    const struct mos_engine_cfg *cfg);
 void mos_engine_advance(struct mos_engine *e, u64 now_ns);
 void mos_engine_end_all(struct mos_engine *e, u8 reason);
 const struct mos_engine_stats *mos_engine_stats(const struct mos_engine *e);
@@ -321,5 +343,6 @@ void mos_engine_set_default_evmask(struct mos_engine *e, u32 mask);
 int mos_flow_set_policy(struct mos_flow *f, int side, u8 policy);
 void mos_flow_stop_stream(struct mos_engine *e, struct mos_flow *f,
 			  int side);
+void mos_engine_untrack(struct mos_engine *e, struct mos_flow *f);
 
 #endif /* MOS_ENGINE_ENGINE_H */

@@ -20,7 +20,9 @@ for t in "${tests[@]}"; do
 	name=$(basename "$t" .sh)
 	echo "# --- $name"
 	dmesg -c >/dev/null
-	out=$(timeout -k 5 180 bash "$t" 2>&1)
+	# A test may ask for more than the default time: "# mos-timeout: N".
+	limit=$(sed -n 's/^# mos-timeout: \([0-9]*\)$/\1/p' "$t")
+	out=$(timeout -k 5 "${limit:-180}" bash "$t" 2>&1)
 	rc=$?
 	echo "$out" | sed -e "s/^\(not ok\|ok\) - /\1 - $name: /" \
 		-e '/^\(not \)\{0,1\}ok - /!s/^/# /'

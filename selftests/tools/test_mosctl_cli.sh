@@ -22,6 +22,18 @@ expect() {	# expect RC PATTERN NAME -- ARGS...
 expect 2 "unknown command 'frobnicate'" "unknown command" -- frobnicate
 expect 2 "no command given" "no command" --
 expect 2 "unexpected argument" "extra argument" -- stats extra
+expect 2 "missing subcommand" "flow without subcommand" -- flow
+expect 2 "unknown subcommand 'frob'" "unknown flow subcommand" -- flow frob
+expect 2 "bad connection id 'x1'" "bad flow id" -- flow show x1
+expect 2 "bad connection id '-1'" "negative flow id" -- flow drop -1
+expect 2 "missing connection id" "flow reset without id" -- flow reset
+expect 2 "unexpected argument '7'" "flow untrack, two ids" -- flow untrack 6 7
+expect 2 "unknown setting 'frob'" "unknown setting" -- config set frob=1
+expect 2 "bad value in 'midstream=2'" "midstream out of range" -- config set midstream=2
+expect 2 "bad value in 'overlap_policy=frob'" "unknown policy" -- config set overlap_policy=frob
+expect 2 "bad value in 'max_flows=99999999999'" "value too large" -- config set max_flows=99999999999
+expect 2 "is not KEY=VALUE" "setting without value" -- config set max_flows
+expect 2 "unexpected argument 'x'" "monitor takes no argument" -- monitor x
 expect 0 "mosctl 0" "--version" -- --version
 "$MOSCTL" --help | grep -q '^usage: mosctl'
 tap $? "--help prints usage"
@@ -30,4 +42,9 @@ if grep -qs '^mos ' /proc/modules; then
 else
 	expect 1 "module is not loaded" "missing module" -- stats
 	expect 1 "module is not loaded" "missing module, JSON" -- -j stats
+	expect 1 "module is not loaded" "missing module: flow list" -- flow list
+	expect 1 "module is not loaded" "missing module: flow drop" -- flow drop 1
+	expect 1 "module is not loaded" "missing module: config" -- -j config
+	expect 1 "module is not loaded" "missing module: config set" -- config set midstream=1
+	expect 1 "module is not loaded" "missing module: monitor" -- monitor
 fi

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * flowdump - write every TCP stream mos rebuilds to files, named as tcpflow
- * names them, plus flows.jsonl (see Documentation/flowdump.md).
+ * names them, plus flows.jsonl (see Documentation/flowdump.md). From a
+ * capture (-r) or live from the kernel module until SIGINT or SIGTERM.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -63,8 +64,10 @@ static int write_errors;
 
 static const char usage[] =
 	"usage: flowdump [-r FILE] -o DIR [options]\n"
-	"  -r FILE              read a capture (pcap/pcapng) instead of live\n"
+	"  -r FILE              read a capture (pcap/pcapng); without it, run live\n"
+	"                       from the mos module until SIGINT or SIGTERM\n"
 	"  -o DIR               write stream files and flows.jsonl here\n"
+	"engine options, with -r only (live, the module's settings apply):\n"
 	"  --overlap POLICY     first|last|bsd|linux|old-linux|windows|solaris|hpux|macos\n"
 	"  --midstream          pick up connections without a handshake\n"
 	"  --one-sided          track connections seen in one direction\n"
@@ -317,6 +320,19 @@ static void on_signal(int sig)
 		mos_stop(g_mctx);
 }
 
+/* SIGINT and SIGTERM stop the run; the files are complete after it. */
+static int catch_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGINT, &sa, NULL) || sigaction(SIGTERM, &sa, NULL))
+		return -1;
+	return 0;
+}
+
 /* mkdir -p: the output directory and any missing parents. */
 static int mkdir_p(const char *dir)
 {
@@ -364,12 +380,17 @@ int main(int argc, char **argv)
 	};
 	struct mos_options o;
 	struct mos_ctx *mctx;
+	const char *engine_opt = NULL;
 	char path[4096];
 	uint64_t v;
-	int c, ret, sock;
+	int c, ret, sock, li = -1;
 
 	mos_options_init(&o);
-	while ((c = getopt_long(argc, argv, "r:o:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "r:o:h", opts, &li)) != -1) {
+		/* Every long option but --help sets the engine. */
+		if (li >= 0 && opts[li].val != 'h')
+			engine_opt = opts[li].name;
+		li = -1;
 		switch (c) {
 		case 'r':
 			o.read_file = optarg;
@@ -431,6 +452,11 @@ int main(int argc, char **argv)
 		fputs(usage, stderr);
 		return 2;
 	}
+	if (!o.read_file && engine_opt) {
+		fprintf(stderr, "flowdump: --%s applies to -r FILE only; live, the mos module's settings apply\n",
+			engine_opt);
+		return 2;
+	}
 	if (mkdir_p(outdir) < 0) {
 		fprintf(stderr, "flowdump: %s: %s\n", outdir, strerror(errno));
 		return 1;
@@ -462,8 +488,10 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	g_mctx = mctx;
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
+	if (catch_signals()) {
+		fprintf(stderr, "flowdump: sigaction: %s\n", strerror(errno));
+		return 1;
+	}
 	ret = mos_run(mctx);
 	if (ret && ret != -EINTR) {
 		fprintf(stderr, "flowdump: %s: %s\n",

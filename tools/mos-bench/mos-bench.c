@@ -2,12 +2,15 @@
 /*
  * mos-bench - the mos engine with no-op callbacks, for throughput and
  * memory measurements. Offline (-r FILE) the whole capture is loaded into
- * memory first, so only the engine and the library are timed.
+ * memory first, so only the engine and the library are timed. Live (no
+ * -r) it consumes every event and byte the kernel module delivers until
+ * SIGINT or SIGTERM, and the rates are of that consumption.
  */
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <pcap/pcap.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +35,7 @@ static uint64_t data_events, ude_events;
 static int n_udes;
 static int *ude_ids;
 static bool per_flow;
+static struct mos_ctx *live_mctx;
 
 static void on_data(struct mos_ctx *mctx, int sock, int side, mos_event_t ev,
 		    void *arg)
@@ -139,14 +143,11 @@ struct run_result {
 	uint64_t ude_events;
 };
 
-/* One fresh context over the preloaded packets; only the loop is timed. */
-static int run_once(const struct mos_options *o, bool payload,
-		    const struct packet *pkts, size_t npkts,
-		    const uint8_t *arena, int linktype,
-		    struct run_result *res)
+/* A fresh context with the no-op callbacks the options ask for. */
+static int setup(struct mos_ctx **mctxp, const struct mos_options *o,
+		 bool *payload)
 {
 	struct mos_ctx *mctx;
-	double t0, t1;
 	size_t i;
 	int ret;
 
@@ -169,14 +170,38 @@ static int run_once(const struct mos_options *o, bool payload,
 		}
 	}
 	if (per_flow) {
-		mos_register_callback(mctx, 0, MOS_ON_CONN_START, MOS_HK_SND,
-				      on_start, &payload);
+		ret = mos_register_callback(mctx, 0, MOS_ON_CONN_START,
+					    MOS_HK_SND, on_start, payload);
 	} else {
-		if (payload)
-			mos_register_callback(mctx, 0, MOS_ON_CONN_NEW_DATA,
-					      MOS_HK_RCV, on_data, NULL);
+		ret = *payload ? mos_register_callback(mctx, 0,
+						       MOS_ON_CONN_NEW_DATA,
+						       MOS_HK_RCV, on_data,
+						       NULL) : 0;
 		register_udes(mctx, 0);
 	}
+	if (ret) {
+		fprintf(stderr, "mos-bench: %s\n", mos_strerror(ret));
+		mos_ctx_free(mctx);
+		return ret;
+	}
+	*mctxp = mctx;
+	return 0;
+}
+
+/* One fresh context over the preloaded packets; only the loop is timed. */
+static int run_once(const struct mos_options *o, bool payload,
+		    const struct packet *pkts, size_t npkts,
+		    const uint8_t *arena, int linktype,
+		    struct run_result *res)
+{
+	struct mos_ctx *mctx;
+	double t0, t1;
+	size_t i;
+	int ret;
+
+	ret = setup(&mctx, o, &payload);
+	if (ret)
+		return ret;
 
 	t0 = now_s();
 	for (i = 0; i < npkts; i++) {
@@ -196,6 +221,65 @@ static int run_once(const struct mos_options *o, bool payload,
 	res->data_events = data_events;
 	res->ude_events = ude_events;
 	mos_ctx_free(mctx);
+	return 0;
+}
+
+static void on_signal(int sig)
+{
+	if (live_mctx)
+		mos_stop(live_mctx);
+}
+
+/*
+ * Live: consume until SIGINT/SIGTERM. mpps is ring records (events) per
+ * second, not packets; gbps is stream bytes delivered per second;
+ * bytes_per_conn is the library's state per connection (the engine's
+ * memory is the kernel's).
+ */
+static int run_live(const struct mos_options *o, bool payload)
+{
+	struct mos_ctx *mctx;
+	struct sigaction sa;
+	struct mos_stats st;
+	double t0, secs;
+	int ret;
+
+	ret = setup(&mctx, o, &payload);
+	if (ret)
+		return 1;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	live_mctx = mctx;
+	if (sigaction(SIGINT, &sa, NULL) || sigaction(SIGTERM, &sa, NULL)) {
+		fprintf(stderr, "mos-bench: sigaction: %s\n", strerror(errno));
+		mos_ctx_free(mctx);
+		return 1;
+	}
+	t0 = now_s();
+	ret = mos_run(mctx);
+	secs = now_s() - t0;
+	if (secs < 1e-9)
+		secs = 1e-9;
+	mos_get_stats(mctx, &st);
+	live_mctx = NULL;
+	mos_ctx_free(mctx);
+	if (ret) {
+		fprintf(stderr, "mos-bench: live: %s\n", mos_strerror(ret));
+		return 1;
+	}
+	printf("records=%" PRIu64 " lost_events=%" PRIu64 " lost_bytes=%"
+	       PRIu64 " connections=%" PRIu64 " peak_connections=%" PRIu64
+	       "\n", st.ring_records, st.ring_lost_events, st.ring_lost_bytes,
+	       st.flows, st.flows_peak);
+	printf("payload_bytes=%" PRIu64 " gap_bytes=%" PRIu64 " data_events=%"
+	       PRIu64 " ude_events=%" PRIu64 " udes=%d per_flow=%d\n",
+	       st.payload_bytes, st.gap_bytes, data_events, ude_events, n_udes,
+	       per_flow);
+	printf("seconds=%.4f\n", secs);
+	printf("mpps=%.3f gbps=%.3f bytes_per_conn=%" PRIu64 "\n",
+	       st.ring_records / secs / 1e6, st.payload_bytes * 8 / secs / 1e9,
+	       st.flow_bytes);
 	return 0;
 }
 
@@ -254,23 +338,29 @@ int main(int argc, char **argv)
 				     !strcmp(optarg, "on") ? 1 : 0;
 			break;
 		case 'h':
-			printf("usage: mos-bench [-r FILE] [--no-payload] [--udes N] [--per-flow] [--max-flows N] [--checksum auto|on|off] [--repeat N]\n");
+			printf("usage: mos-bench [-r FILE] [--no-payload] [--udes N] [--per-flow] [--max-flows N] [--checksum auto|on|off] [--repeat N]\n"
+			       "  without -r: live from the mos module until SIGINT or SIGTERM\n"
+			       "  (--max-flows, --checksum, --repeat: with -r only)\n"
+			       "  last line: mpps=X gbps=Y bytes_per_conn=Z; live, mpps counts ring\n"
+			       "  records (events), not packets, and bytes_per_conn is the library's\n"
+			       "  state per connection\n");
 			return 0;
 		default:
 			return 2;
 		}
 	}
-	if (!file) {
-		fprintf(stderr, "mos-bench: %s\n", mos_strerror(-ENOTSUP));
-		return 1;
-	}
-	if (load(file, &pkts, &npkts, &arena, &linktype))
-		return 1;
 	ude_ids = calloc(n_udes ? n_udes : 1, sizeof(*ude_ids));
 	if (!ude_ids)
 		return 1;
 	if (!payload)
 		o.peek_window = 0;
+	if (!file) {
+		ret = run_live(&o, payload);
+		free(ude_ids);
+		return ret;
+	}
+	if (load(file, &pkts, &npkts, &arena, &linktype))
+		return 1;
 	for (r = 0; r < repeat; r++) {
 		ret = run_once(&o, payload, pkts, npkts, arena, linktype, &res);
 		if (ret)

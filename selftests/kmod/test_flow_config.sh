@@ -1,0 +1,169 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Notifications, settings and privileges of the flow commands, with real
+# traffic between two namespaces (mos watching in the server's, where it
+# sees both directions): monitor prints each connection's start and end
+# with its final states; a closed connection leaves the table; settings
+# read back, are refused whole when one value is bad, and take effect (a
+# shorter timeout ends an idle connection); a dump of hundreds of
+# connections lists each once; an unprivileged user is refused every
+# command.
+. "$(dirname "$0")/lib.sh"
+PEER=(python3 "$SRC/selftests/kmod/flow_peer.py")
+
+mos_load
+netns_pair mos-c mos-s 1
+ip netns exec mos-s "${PEER[@]}" server 10.77.1.2 5001 >"$WORK/srv4" &
+wait_port mos-s 5001
+
+# wait_for FILE PATTERN [TENTHS]: until a line of FILE matches.
+wait_for() {
+	for _ in $(seq "${3:-150}"); do
+		grep -q "$2" "$1" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# client NAME ADDR PORT [ARGS]: a ping-pong client in mos-c; sets CPORT to
+# its local port once connected.
+client() {
+	local name=$1
+	shift
+	ip netns exec mos-c "${PEER[@]}" client "$@" >"$WORK/$name" &
+	CPID=$!
+	CPORT=
+	wait_for "$WORK/$name" '"connected"' || return 1
+	CPORT=$(python3 -c 'import json, sys
+print(json.loads(open(sys.argv[1]).readline())["port"])' "$WORK/$name")
+}
+
+# flow_id NS PORT: id of the live (not ended) connection from client PORT.
+flow_id() {
+	ip netns exec "$1" "$MOSCTL" -j flow list | python3 -c '
+import json, sys
+ids = [f["id"] for f in json.load(sys.stdin)
+       if f["client_port"] == int(sys.argv[1]) and "ended" not in f["flags"]]
+print(ids[0] if len(ids) == 1 else "")' "$2"
+}
+
+# ---- monitor: start and end of a connection, states after close -------------
+ip netns exec mos-s "$MOSCTL" -j monitor >"$WORK/mon" 2>"$WORK/mon.err" &
+mon=$!
+sleep 1
+ip netns exec mos-s "${EXCHANGE[@]}" server 10.77.1.2 5003 --reply 20000 >/dev/null &
+srv=$!
+wait_port mos-s 5003
+ip netns exec mos-c "${EXCHANGE[@]}" client 10.77.1.2 5003 --send 30000 >"$WORK/ex"
+wait "$srv"
+wait_for "$WORK/mon" '"event":"end".*"server_port":5003' || true
+kill -TERM "$mon"
+wait "$mon"
+check "monitor exits 0 on SIGTERM" test $? -eq 0
+check "monitor: one start and one end (fin, closed states, all bytes)" \
+	python3 - "$WORK/mon" <<'PY'
+import json, sys
+ev = [json.loads(l) for l in open(sys.argv[1])]      # every line is JSON
+mine = [e for e in ev if e["flow"]["server_port"] == 5003]
+for e in mine:
+    print("#", e)
+new = [e for e in mine if e["event"] == "new"]
+end = [e for e in mine if e["event"] == "end"]
+ok = (len(new) == 1 and len(end) == 1 and
+      new[0]["flow"]["id"] == end[0]["flow"]["id"] and
+      end[0]["flow"]["end_reason"] == "fin" and
+      end[0]["flow"]["client_state"] != "established" and
+      end[0]["flow"]["server_state"] != "established" and
+      end[0]["flow"]["c2s_bytes"] == 30000 and
+      end[0]["flow"]["s2c_bytes"] == 20000)
+sys.exit(0 if ok else 1)
+PY
+sleep 3
+n=$(ip netns exec mos-s "$MOSCTL" -j flow list | python3 -c '
+import json, sys
+print(sum(f["server_port"] == 5003 for f in json.load(sys.stdin)))')
+check "a closed connection leaves the table" test "$n" -eq 0
+
+# ---- settings ----------------------------------------------------------------
+cfg() { ip netns exec mos-s "$MOSCTL" -j config | python3 -c '
+import json, sys
+c = json.load(sys.stdin)
+for k in sys.argv[1].split("."):
+    c = c[k]
+print(c)' "$1"; }
+check "default established timeout is conntrack's" test "$(cfg timeout.established)" -eq 432000
+check "config set succeeds" ip netns exec mos-s "$MOSCTL" config set \
+	timeout.established=8 max_flows=5000 overlap_policy=linux \
+	ring_bytes=131072 flow_buffer=64k buffer_total=64m midstream=1
+check "settings read back" test "$(cfg timeout.established) $(cfg max_flows) $(cfg overlap_policy) $(cfg ring_bytes) $(cfg flow_buffer) $(cfg buffer_total) $(cfg midstream)" \
+	= "8 5000 linux 131072 65536 67108864 1"
+out=$(ip netns exec mos-s "$MOSCTL" config set midstream=0 ring_bytes=100000 2>&1)
+rc=$?
+echo "# $out"
+check "a ring size that is no power of two is refused in one line" \
+	test $rc -eq 1 -a "$(echo "$out" | wc -l)" -eq 1 -a -n "$(echo "$out" | grep 'power of two')"
+check "a refused request changes nothing" test "$(cfg midstream)" -eq 1
+check "max_flows=0 is refused" sh -c "! ip netns exec mos-s '$MOSCTL' config set max_flows=0 2>/dev/null"
+check "timeout 0 is refused" sh -c "! ip netns exec mos-s '$MOSCTL' config set timeout.close=0 2>/dev/null"
+# The end notification says when it ended: the emulated guest is too
+# slow to time it from outside.
+ip netns exec mos-s "$MOSCTL" -j monitor >"$WORK/mon2" 2>&1 &
+mon=$!
+sleep 1
+client c5 10.77.1.2 5001 --idle || tap_fail "client c5 connected"
+id=$(flow_id mos-s "$CPORT")
+check "the idle connection is tracked (id '$id')" test -n "$id"
+wait_for "$WORK/mon2" "\"event\":\"end\".*\"client_port\":$CPORT" 600
+kill -TERM "$mon"
+wait "$mon"
+check "the new established timeout (8 s) ends the idle connection" \
+	python3 - "$WORK/mon2" "$CPORT" <<'PY'
+import json, sys
+ev = [json.loads(l) for l in open(sys.argv[1])]
+end = [e["flow"] for e in ev if e["event"] == "end" and
+       e["flow"]["client_port"] == int(sys.argv[2])]
+print("#", end)
+# Idle for the timeout, expired by the once-a-second collector.
+sys.exit(0 if len(end) == 1 and end[0]["end_reason"] == "timeout" and
+         8000 <= end[0]["idle_ms"] <= 10500 else 1)
+PY
+kill "$CPID" 2>/dev/null
+check "the established timeout goes back to its default" \
+	ip netns exec mos-s "$MOSCTL" config set timeout.established=432000
+
+# ---- a dump of many connections --------------------------------------------
+ip netns exec mos-c "${PEER[@]}" many 10.77.1.2 5001 300 >"$WORK/many" &
+many=$!
+wait_for "$WORK/many" '"ready"' 600
+ip netns exec mos-s "$MOSCTL" -j flow list >"$WORK/list"
+check "a dump lists each of 300 connections once" \
+	python3 - "$WORK/many" "$WORK/list" <<'PY'
+import json, sys
+ports = set(json.loads(open(sys.argv[1]).readline())["ports"])
+flows = json.load(open(sys.argv[2]))
+mine = [f for f in flows if f["client_port"] in ports]
+ids = [f["id"] for f in mine]
+ok = len(ports) == 300 and len(mine) == 300 and len(set(ids)) == 300
+print("# %d of %d connections listed, %d distinct ids"
+      % (len(mine), len(ports), len(set(ids))))
+sys.exit(0 if ok else 1)
+PY
+kill "$many" 2>/dev/null
+
+# ---- errors and privileges ---------------------------------------------------
+out=$(ip netns exec mos-s "$MOSCTL" flow show 999999999 2>&1)
+rc=$?
+check "an unknown id: exit 1, one line ($out)" \
+	test $rc -eq 1 -a -n "$(echo "$out" | grep 'no connection with id 999999999')"
+nobody=(ip netns exec mos-s setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all)
+for args in "flow list" "flow show 1" "flow drop 1" "flow reset 1" \
+	"flow untrack 1" "config" "config set midstream=0" "monitor" "stats"; do
+	# shellcheck disable=SC2086 # the words are the arguments
+	out=$(timeout 10 "${nobody[@]}" "$MOSCTL" $args 2>&1)
+	rc=$?
+	check "unprivileged '$args' refused in one line (rc=$rc: $out)" \
+		test $rc -eq 1 -a "$(echo "$out" | wc -l)" -eq 1 -a \
+		-n "$(echo "$out" | grep 'permission denied')"
+done
+check "the refused config set changed nothing" test "$(cfg midstream)" -eq 1
+exit $FAILED
