@@ -60,7 +60,8 @@ static u32 shard_hash(const struct mos_pkt *p)
 }
 
 static void fill_rec(struct mos_rec *rec, u32 size, const struct mos_flow *f,
-		     const struct mos_event *ev, u64 off, u64 len, u64 now)
+		     const struct mos_event *ev, const struct mos_pkt *pkt,
+		     u64 off, u64 len, u64 now)
 {
 	memset(rec, 0, sizeof(*rec));
 	rec->size = size;
@@ -73,8 +74,17 @@ static void fill_rec(struct mos_rec *rec, u32 size, const struct mos_flow *f,
 	rec->off = off;
 	rec->len = len;
 	rec->ts_ns = now;
-	if (!f)
+	if (!f) {
+		/* An orphan: its packet's sender goes in the client's place. */
+		if (!pkt)
+			return;
+		rec->ip_version = pkt->ip_version;
+		rec->port[0] = pkt->sport;
+		rec->port[1] = pkt->dport;
+		memcpy(rec->addr[0], pkt->saddr, sizeof(rec->addr[0]));
+		memcpy(rec->addr[1], pkt->daddr, sizeof(rec->addr[1]));
 		return;
+	}
 	rec->ip_version = f->ip_version;
 	rec->state[0] = f->tcp.end[0].state;
 	rec->state[1] = f->tcp.end[1].state;
@@ -92,16 +102,19 @@ static void fill_rec(struct mos_rec *rec, u32 size, const struct mos_flow *f,
  * the next record of the connection carries MOS_REC_F_LOST.
  */
 static void emit(struct mos_shard *sh, struct mos_consumer *c,
-		 struct mos_flow *f, const struct mos_event *ev)
+		 struct mos_flow *f, const struct mos_event *ev,
+		 const struct mos_pkt *pkt)
 {
 	struct mos_ring *r = c->rings[sh->index];
+	/* A quarter of the ring at most, so that small rings can hold one. */
+	u32 max_chunk = min_t(u32, MOS_REC_MAX_PAYLOAD, (r->mask + 1) / 4);
 	bool data = ev->type == MOS_EV_NEW_DATA && ev->data;
 	u64 left = data ? ev->len : 0, off = ev->off;
 	const u8 *src = ev->data;
 	bool wake = false;
 
 	do {
-		u32 chunk = min_t(u64, left, MOS_REC_MAX_PAYLOAD);
+		u32 chunk = min_t(u64, left, max_chunk);
 		u32 size = sizeof(struct mos_rec) + chunk;
 		u32 asize = ALIGN(size, MOS_RING_ALIGN);
 		struct mos_rec *rec = mos_ring_reserve(r, asize);
@@ -113,8 +126,8 @@ static void emit(struct mos_shard *sh, struct mos_consumer *c,
 			if (f)
 				f->host.lost |= BIT(c->slot);
 		} else {
-			fill_rec(rec, size, f, ev, off, data ? chunk : ev->len,
-				 sh->now);
+			fill_rec(rec, size, f, ev, pkt, off,
+				 data ? chunk : ev->len, sh->now);
 			if (left > chunk)
 				rec->flags |= MOS_REC_F_MORE;
 			if (f && (f->host.lost & BIT(c->slot))) {
@@ -143,16 +156,32 @@ static bool filter_pass(struct mos_consumer *c, u32 type, struct sk_buff *skb)
 	return skb && bpf_prog_run(prog, skb);
 }
 
-/* The consumers a new connection's events go to, by their SYN filters. */
+#define MOS_STREAM_EVENTS	(BIT(MOS_EV_NEW_DATA) | BIT(MOS_EV_REXMIT))
+
+/*
+ * The consumers a new connection's events go to, by their SYN filters.
+ * When none of them wants stream bytes, the connection is tracked without
+ * reassembly (states only): storing payload nobody reads is the largest
+ * cost of tracking. A consumer that attaches later gets such connections'
+ * state events, not their bytes.
+ */
 static void select_consumers(struct mos_shard *sh, struct mos_flow *f)
 {
 	struct mos_consumer *c;
+	u32 want = 0;
 
 	f->host.sub = 0;
 	f->host.lost = 0;
-	list_for_each_entry_rcu(c, &sh->dp->consumers, node)
-		if (filter_pass(c, MOS_FILTER_SYN, sh->cur_skb))
+	list_for_each_entry_rcu(c, &sh->dp->consumers, node) {
+		if (filter_pass(c, MOS_FILTER_SYN, sh->cur_skb)) {
 			f->host.sub |= BIT(c->slot);
+			want |= READ_ONCE(c->evmask);
+		}
+	}
+	if (!(want & MOS_STREAM_EVENTS)) {
+		mos_flow_stop_stream(sh->engine, f, MOS_SIDE_CLI);
+		mos_flow_stop_stream(sh->engine, f, MOS_SIDE_SVR);
+	}
 }
 
 static void sink_event(void *ctx, struct mos_flow *f,
@@ -179,7 +208,7 @@ static void sink_event(void *ctx, struct mos_flow *f,
 		if (ev->type == MOS_EV_PKT_IN &&
 		    !filter_pass(c, MOS_FILTER_RAW, sh->cur_skb))
 			continue;
-		emit(sh, c, f, ev);
+		emit(sh, c, f, ev, pkt);
 	}
 	rcu_read_unlock();
 }
@@ -222,8 +251,8 @@ unsigned int mos_dp_input(struct mos_dp *dp, struct sk_buff *skb,
 {
 	struct mos_shard *sh = &dp->shards[shard_hash(pkt) % dp->nr_shards];
 	unsigned int verdict = NF_ACCEPT;
+	bool reset = false, oversize = false;
 	struct mos_input in;
-	bool reset = false;
 	u8 flags;
 
 	in.len = skb->len;
@@ -236,12 +265,20 @@ unsigned int mos_dp_input(struct mos_dp *dp, struct sk_buff *skb,
 		u8 *scratch = this_cpu_read(mos_scratch);
 
 		in.caplen = min_t(u32, skb->len, MOS_SCRATCH_BYTES);
+		if (in.caplen < skb->len)
+			oversize = true;
+		/*
+		 * With no consumer, connections are tracked without their
+		 * bytes (select_consumers()): the headers are enough.
+		 */
+		if (list_empty(&dp->consumers))
+			in.caplen = pkt->l4_off + pkt->tcp_hdr_len;
 		if (skb_copy_bits(skb, 0, scratch, in.caplen))
 			in.caplen = 0;
 		in.ip = scratch;
 	}
 	spin_lock(&sh->lock);
-	if (in.caplen < in.len)
+	if (oversize)
 		sh->oversize++;
 	sh->now = mos_dp_now();
 	in.ts_ns = sh->now;

@@ -54,8 +54,9 @@ static u32 mos_flow_flags(const struct mos_flow *f)
 
 /*
  * One MOS_A_FLOW nest. IPv4 addresses are stored IPv4-mapped; they go out
- * as the 4 bytes of the address. Stream bytes count what was released:
- * delivered, or passed over as a gap.
+ * as the 4 bytes of the address. Stream bytes are what was delivered (or
+ * passed over as a gap), or, for streams nobody reassembles, how far the
+ * sender's sequence numbers went (mos_flow_stream_bytes()).
  */
 static int mos_put_flow(struct sk_buff *msg, const struct mos_flow *f,
 			u32 shard, u64 now)
@@ -81,10 +82,10 @@ static int mos_put_flow(struct sk_buff *msg, const struct mos_flow *f,
 	    nla_put_u8(msg, MOS_FLOW_A_SVR_STATE,
 		       f->tcp.end[MOS_SIDE_SVR].state) ||
 	    nla_put_u64_64bit(msg, MOS_FLOW_A_C2S_BYTES,
-			      f->stream[MOS_SIDE_CLI].reasm.released,
+			      mos_flow_stream_bytes(f, MOS_SIDE_CLI),
 			      MOS_FLOW_A_PAD) ||
 	    nla_put_u64_64bit(msg, MOS_FLOW_A_S2C_BYTES,
-			      f->stream[MOS_SIDE_SVR].reasm.released,
+			      mos_flow_stream_bytes(f, MOS_SIDE_SVR),
 			      MOS_FLOW_A_PAD) ||
 	    nla_put_u32(msg, MOS_FLOW_A_FLAGS, mos_flow_flags(f)) ||
 	    nla_put_u64_64bit(msg, MOS_FLOW_A_IDLE_MS,

@@ -9,7 +9,7 @@ pkgs=(
 	build-essential pkg-config libmnl-dev libpcap-dev
 	linux-headers-amd64 sparse linux-source-6.1 xz-utils
 	qemu-system-x86 busybox-static cpio kmod
-	iproute2 tcpdump iperf3 python3 curl iputils-ping util-linux procps
+	iproute2 tcpdump iperf3 nftables python3 curl iputils-ping util-linux procps
 	shellcheck python3-scapy ethtool libnids-dev tshark valgrind
 	clang libclang-rt-14-dev xxd
 )

@@ -1211,6 +1211,33 @@ void mos_flow_stop_stream(struct mos_engine *e, struct mos_flow *f, int side)
 }
 
 /**
+ * mos_flow_stream_bytes() - how far a side's stream has come
+ * @f: the connection
+ * @sender: the side that sends the stream
+ *
+ * Reassembled streams count what was released (delivered, or passed over
+ * as a gap). Streams not reassembled (stopped, or metadata-only) count the
+ * highest byte the sender sent, from the sequence numbers: exact modulo
+ * 2^32 only, which is all a 32-bit sequence space can tell.
+ *
+ * Return: the byte count.
+ */
+u64 mos_flow_stream_bytes(const struct mos_flow *f, int sender)
+{
+	const struct mos_stream *st = &f->stream[sender];
+	const struct mos_tcp_end *end = &f->tcp.end[sender];
+	u32 n;
+
+	if (!(st->flags & MOS_STREAM_STOPPED) || !(st->flags & MOS_STREAM_BASE))
+		return st->reasm.released;
+	n = end->td_end - st->seq_base;
+	/* The FIN takes a sequence number but is no stream byte. */
+	if ((end->flags & MOS_TCPE_FIN) && n)
+		n--;
+	return n;
+}
+
+/**
  * mos_engine_reconfigure() - change an engine's settings
  * @e: the engine
  * @cfg: the new settings; the hash seed and id numbering stay as they were

@@ -344,5 +344,6 @@ int mos_flow_set_policy(struct mos_flow *f, int side, u8 policy);
 void mos_flow_stop_stream(struct mos_engine *e, struct mos_flow *f,
 			  int side);
 void mos_engine_untrack(struct mos_engine *e, struct mos_flow *f);
+u64 mos_flow_stream_bytes(const struct mos_flow *f, int sender);
 
 #endif /* MOS_ENGINE_ENGINE_H */

@@ -7,7 +7,8 @@
 # only when a program failed.
 #
 # Environment: BENCH_CONNS (100000), BENCH_CONCS ("1 1000 10000"),
-# BENCH_RUNS (3, the best is kept), BENCH_SEED (1), MOS_BENCH
+# BENCH_RUNS (3, the best is kept), BENCH_SEED (1), BENCH_FORWARD (1: also
+# the forwarding benchmark in the QEMU guest, forward-bench.sh), MOS_BENCH
 # ($BUILD/bin/mos-bench), BUILD (build).
 set -uo pipefail
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
@@ -164,5 +165,16 @@ prefetch 8 packets ahead. libnids reads the file itself, so nids includes
 libpcap file reading: compare it with floorIO for the I/O share.
 NOTE
 [ "$have_mos" = yes ] || echo "mos-bench missing: mos columns empty"
+
+# Issue 4's benchmark: forwarding through a router namespace in the guest.
+if [ "${BENCH_FORWARD:-1}" = 1 ]; then
+	echo
+	if ! BUILD=$BUILD "$SRC/selftests/bench/forward-bench.sh" \
+		>"$LOG/forward.out" 2>&1; then
+		echo "FAILED: forwarding benchmark (see $LOG/forward.out)" >&2
+		failed=$((failed + 1))
+	fi
+	sed -n '/^forwarding (iperf3)/,/^none_gbps=/p' "$LOG/forward.out"
+fi
 [ "$failed" -eq 0 ] || echo "$failed benchmark program(s) failed"
 [ "$failed" -eq 0 ]

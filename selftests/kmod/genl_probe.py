@@ -168,8 +168,9 @@ def probe_new_commands(sock, fam):
         "EINVAL (%d)" % err)
     err, _ = request(sock, fam, MOS_CMD_FLOW_GET, u64(MOS_A_FLOW_ID, 1),
                      flags=NLM_F_REQUEST | NLM_F_DUMP)
-    tap(err == errno.EINVAL and "no id" in (last_msg or ""),
-        "FLOW_GET dump naming a connection: EINVAL (%d, %r)" % (err, last_msg))
+    # 6.1 passes no extended ack to a dump's start: no text to check.
+    tap(err == errno.EINVAL,
+        "FLOW_GET dump naming a connection: EINVAL (%d)" % err)
 
     # FLOW_SET
     fid = u64(MOS_A_FLOW_ID, NO_FLOW)

@@ -58,6 +58,38 @@ netns_pair() {
 	ip -n "$b" link set "v$idx-b" up
 }
 
+# router_topology P: namespaces P-c (client) - P-r (router) - P-s (server);
+# the client is 10.89.1.1 / fd00:89:1::1 on c0, the server 10.89.2.2 /
+# fd00:89:2::2 on s0, the router forwards between r0 and r1.
+router_topology() {
+	local p=$1 ns dev l
+	for ns in "$p-c" "$p-r" "$p-s"; do
+		ip netns add "$ns"
+		NETNS+=("$ns")
+		ip -n "$ns" link set lo up
+	done
+	ip link add c0 netns "$p-c" type veth peer name r0 netns "$p-r"
+	ip link add s0 netns "$p-s" type veth peer name r1 netns "$p-r"
+	ip -n "$p-c" addr add 10.89.1.1/24 dev c0
+	ip -n "$p-r" addr add 10.89.1.2/24 dev r0
+	ip -n "$p-r" addr add 10.89.2.1/24 dev r1
+	ip -n "$p-s" addr add 10.89.2.2/24 dev s0
+	ip -n "$p-c" addr add fd00:89:1::1/64 dev c0 nodad
+	ip -n "$p-r" addr add fd00:89:1::2/64 dev r0 nodad
+	ip -n "$p-r" addr add fd00:89:2::1/64 dev r1 nodad
+	ip -n "$p-s" addr add fd00:89:2::2/64 dev s0 nodad
+	for l in "$p-c c0" "$p-r r0" "$p-r r1" "$p-s s0"; do
+		read -r ns dev <<<"$l"
+		ip -n "$ns" link set "$dev" up
+	done
+	ip -n "$p-c" route add default via 10.89.1.2
+	ip -n "$p-s" route add default via 10.89.2.1
+	ip -n "$p-c" -6 route add default via fd00:89:1::2
+	ip -n "$p-s" -6 route add default via fd00:89:2::1
+	ip netns exec "$p-r" sysctl -qw net.ipv4.ip_forward=1
+	ip netns exec "$p-r" sysctl -qw net.ipv6.conf.all.forwarding=1
+}
+
 # capture_start NS DEV FILE: tcpdump of TCP on DEV, returns once listening.
 capture_start() {
 	local ns=$1 dev=$2 file=$3

@@ -53,12 +53,21 @@ for i in 1 2; do
 done
 check "consumers killed mid-stream" kill -0 "$client1"
 
+# Connections that started while no consumer wanted bytes are tracked
+# without reassembly; a new one after a new consumer attached has them.
 probe mos-s again || true
+ip netns exec mos-s "${EXCHANGE[@]}" server 10.77.1.2 5003 --reply 70000 \
+	>"$WORK/srv.again" &
+srv=$!
+wait_port mos-s 5003
+ip netns exec mos-c "${EXCHANGE[@]}" client 10.77.1.2 5003 --send 90000 \
+	>"$WORK/cli.again"
+wait "$srv"
 sleep 1
 kill -TERM "$PROBE_PID"
 wait "$PROBE_PID"
 check "a new consumer still gets streams afterwards" \
-	grep -q '"c2s_len": [1-9]' "$WORK/again.out"
+	grep -q '"c2s_len": 90000, .*"s2c_len": 70000' "$WORK/again.out"
 
 probe mos-y held || tap_fail "consumer in mos-y attached"
 check "unloading is refused while a consumer is attached" \
@@ -96,7 +105,7 @@ check "module unloads once the consumers are gone" rmmod mos
 # are noisy here (the root file system is 9p), so ring pages are checked
 # with rings far bigger than the noise: 2 x 256 MiB, then gone.
 sleep 2
-read -r base_kmem base_used <<<"$(kmem)"
+read -r base_kmem _ <<<"$(kmem)"
 mos_load
 ip netns exec mos-c iperf3 -c 10.77.1.2 -p 5201 -t 5 -P 4 -b 20M >/dev/null 2>&1 &
 client1=$!

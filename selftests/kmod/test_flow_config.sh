@@ -5,9 +5,8 @@
 # sees both directions): monitor prints each connection's start and end
 # with its final states; a closed connection leaves the table; settings
 # read back, are refused whole when one value is bad, and take effect (a
-# shorter timeout ends an idle connection); a dump of hundreds of
-# connections lists each once; an unprivileged user is refused every
-# command.
+# shorter timeout ends an idle connection). test_flow_access.sh covers
+# large dumps and privileges.
 . "$(dirname "$0")/lib.sh"
 PEER=(python3 "$SRC/selftests/kmod/flow_peer.py")
 
@@ -34,18 +33,22 @@ client() {
 	CPID=$!
 	CPORT=
 	wait_for "$WORK/$name" '"connected"' || return 1
-	CPORT=$(python3 -c 'import json, sys
-print(json.loads(open(sys.argv[1]).readline())["port"])' "$WORK/$name")
+	CPORT=$(sed -n 's/.*"port": \([0-9]*\).*/\1/p' "$WORK/$name")
 }
 
-# flow_id NS PORT: id of the live (not ended) connection from client PORT.
+# Shell and sed rather than python where a test polls: starting python
+# takes seconds in an emulated guest.
+
+# flow_id NS PORT: id of the live (not ended) connection from client PORT,
+# from the table (columns: id proto cpu client state server state c2s s2c
+# flags).
 flow_id() {
-	ip netns exec "$1" "$MOSCTL" -j flow list | python3 -c '
-import json, sys
-ids = [f["id"] for f in json.load(sys.stdin)
-       if f["client_port"] == int(sys.argv[1]) and "ended" not in f["flags"]]
-print(ids[0] if len(ids) == 1 else "")' "$2"
+	ip netns exec "$1" "$MOSCTL" flow list |
+		awk -v p=":$2" 'substr($4, length($4) - length(p) + 1) == p &&
+				$10 !~ /ended/ { n++; id = $1 }
+				END { if (n == 1) print id }'
 }
+
 
 # ---- monitor: start and end of a connection, states after close -------------
 ip netns exec mos-s "$MOSCTL" -j monitor >"$WORK/mon" 2>"$WORK/mon.err" &
@@ -130,40 +133,4 @@ PY
 kill "$CPID" 2>/dev/null
 check "the established timeout goes back to its default" \
 	ip netns exec mos-s "$MOSCTL" config set timeout.established=432000
-
-# ---- a dump of many connections --------------------------------------------
-ip netns exec mos-c "${PEER[@]}" many 10.77.1.2 5001 300 >"$WORK/many" &
-many=$!
-wait_for "$WORK/many" '"ready"' 600
-ip netns exec mos-s "$MOSCTL" -j flow list >"$WORK/list"
-check "a dump lists each of 300 connections once" \
-	python3 - "$WORK/many" "$WORK/list" <<'PY'
-import json, sys
-ports = set(json.loads(open(sys.argv[1]).readline())["ports"])
-flows = json.load(open(sys.argv[2]))
-mine = [f for f in flows if f["client_port"] in ports]
-ids = [f["id"] for f in mine]
-ok = len(ports) == 300 and len(mine) == 300 and len(set(ids)) == 300
-print("# %d of %d connections listed, %d distinct ids"
-      % (len(mine), len(ports), len(set(ids))))
-sys.exit(0 if ok else 1)
-PY
-kill "$many" 2>/dev/null
-
-# ---- errors and privileges ---------------------------------------------------
-out=$(ip netns exec mos-s "$MOSCTL" flow show 999999999 2>&1)
-rc=$?
-check "an unknown id: exit 1, one line ($out)" \
-	test $rc -eq 1 -a -n "$(echo "$out" | grep 'no connection with id 999999999')"
-nobody=(ip netns exec mos-s setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all)
-for args in "flow list" "flow show 1" "flow drop 1" "flow reset 1" \
-	"flow untrack 1" "config" "config set midstream=0" "monitor" "stats"; do
-	# shellcheck disable=SC2086 # the words are the arguments
-	out=$(timeout 10 "${nobody[@]}" "$MOSCTL" $args 2>&1)
-	rc=$?
-	check "unprivileged '$args' refused in one line (rc=$rc: $out)" \
-		test $rc -eq 1 -a "$(echo "$out" | wc -l)" -eq 1 -a \
-		-n "$(echo "$out" | grep 'permission denied')"
-done
-check "the refused config set changed nothing" test "$(cfg midstream)" -eq 1
 exit $FAILED

@@ -23,35 +23,6 @@ SENT=$WORK/sent
 OUT=$WORK/out
 mkdir -p "$SENT"
 
-topology() {
-	local ns dev l
-	for ns in lf-c lf-r lf-s; do
-		ip netns add "$ns"
-		NETNS+=("$ns")
-		ip -n "$ns" link set lo up
-	done
-	ip link add c0 netns lf-c type veth peer name r0 netns lf-r
-	ip link add s0 netns lf-s type veth peer name r1 netns lf-r
-	ip -n lf-c addr add 10.89.1.1/24 dev c0
-	ip -n lf-r addr add 10.89.1.2/24 dev r0
-	ip -n lf-r addr add 10.89.2.1/24 dev r1
-	ip -n lf-s addr add 10.89.2.2/24 dev s0
-	ip -n lf-c addr add fd00:89:1::1/64 dev c0 nodad
-	ip -n lf-r addr add fd00:89:1::2/64 dev r0 nodad
-	ip -n lf-r addr add fd00:89:2::1/64 dev r1 nodad
-	ip -n lf-s addr add fd00:89:2::2/64 dev s0 nodad
-	for l in "lf-c c0" "lf-r r0" "lf-r r1" "lf-s s0"; do
-		read -r ns dev <<<"$l"
-		ip -n "$ns" link set "$dev" up
-	done
-	ip -n lf-c route add default via 10.89.1.2
-	ip -n lf-s route add default via 10.89.2.1
-	ip -n lf-c -6 route add default via fd00:89:1::2
-	ip -n lf-s -6 route add default via fd00:89:2::1
-	ip netns exec lf-r sysctl -qw net.ipv4.ip_forward=1
-	ip netns exec lf-r sysctl -qw net.ipv6.conf.all.forwarding=1
-}
-
 # The endpoints: one process per namespace (Python starts slowly in an
 # emulated guest), a thread per connection, exchange.py's own functions
 # (seeded bytes, close modes, --save files, JSON reports).
@@ -188,7 +159,7 @@ wait_for() {
 }
 
 mos_load
-topology
+router_topology lf
 
 # flowdump in the router's namespace; attached once /dev/mos is mapped.
 ip netns exec lf-r "$FLOWDUMP" -o "$OUT" >"$WORK/flowdump.out" 2>&1 &

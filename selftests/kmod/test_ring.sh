@@ -47,6 +47,7 @@ exchange() {
 }
 
 # matches TAG PROBE-NAME: the probe's streams equal the client's bytes.
+# shellcheck disable=SC2317 # called through check()
 matches() {
 	python3 - "$WORK/cli.$1" "$WORK/$2.out" <<'PY'
 import json, sys

@@ -106,7 +106,7 @@ enum mos_rec_kind {
  * @side: 0 = client, 1 = server: the endpoint the event concerns
  * @code: per-event code (end reason, rexmit kind, new state, error)
  * @old_state: previous state (TCP_STATE_CHANGE)
- * @ip_version: 4 or 6
+ * @ip_version: 4 or 6 (0 for events of no packet and no connection)
  * @state: TCP state of the client and of the server after the packet
  * @flags: MOS_REC_F_*
  * @end_reason: why the connection ended (CONN_END), else 0
@@ -116,7 +116,9 @@ enum mos_rec_kind {
  * @off: stream offset of the bytes (NEW_DATA, REXMIT, gaps)
  * @len: byte count; for NEW_DATA, the payload that follows the header
  * @ts_ns: the kernel's time (CLOCK_MONOTONIC, coarse) of the event
- * @addr: client and server address; IPv4 as IPv4-mapped IPv6
+ * @addr: client and server address; IPv4 as IPv4-mapped IPv6. For
+ *	ORPHAN (no connection, @flow_id 0) the packet's source and destination
+ *	(and @port likewise)
  */
 struct mos_rec {
 	__u32 size;
@@ -146,7 +148,10 @@ struct mos_rec {
 					 * before this one (ring full)
 					 */
 
-/* Most payload bytes in one record; longer NEW_DATA is split. */
+/*
+ * Most payload bytes in one record; longer NEW_DATA is split. Rings
+ * smaller than 256 KiB carry at most a quarter of their size per record.
+ */
 #define MOS_REC_MAX_PAYLOAD	(64 * 1024)
 
 #endif /* _UAPI_LINUX_MOS_RING_H */

@@ -1,0 +1,92 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Runs in the QEMU guest (selftests/bench/forward-bench.sh starts it):
+# forwarding throughput through a router namespace, client and server in
+# their own namespaces, measured in one run with
+#   none       nothing loaded
+#   conntrack  nf_conntrack tracking the forwarded traffic (an nft rule
+#              using ct state in the router, as a stateful firewall has)
+#   mos        mos.ko loaded and mos-bench consuming every event and byte
+#              in the router
+# and, for information, mos.ko loaded with no consumer (state tracking
+# only).
+# Each lane runs FWD_RUNS times (the best is kept). Prints a table; the
+# last line is "none_gbps=X conntrack_gbps=Y mos_gbps=Z ring_lost=N".
+set -u
+SRC=$(cd "$(dirname "$0")/../.." && pwd)
+BUILD=${BUILD:-$SRC/build}
+SECS=${FWD_SECONDS:-10}
+STREAMS=${FWD_STREAMS:-4}
+RUNS=${FWD_RUNS:-2}
+# shellcheck source=../kmod/lib.sh
+. "$SRC/selftests/kmod/lib.sh"
+
+for m in veth nf_defrag_ipv4 nf_defrag_ipv6; do modprobe "$m"; done
+router_topology fw
+ip netns exec fw-s iperf3 -s -D -p 5201 --logfile /dev/null
+sleep 1
+
+# gbps: throughput of one iperf3 run, client to server through the router.
+gbps() {
+	ip netns exec fw-c iperf3 -c 10.89.2.2 -p 5201 -t "$SECS" \
+		-P "$STREAMS" -J >"$WORK/iperf.json" 2>&1 || return 1
+	python3 -c "import json; d = json.load(open('$WORK/iperf.json'));
+print('%.3f' % (d['end']['sum_received']['bits_per_second'] / 1e9))"
+}
+
+best() {
+	local b=0 g i
+	for ((i = 0; i < RUNS; i++)); do
+		g=$(gbps) || { echo "iperf3 failed: $(tail -3 "$WORK/iperf.json")" >&2; g=0; }
+		b=$(python3 -c "print(max($b, $g))")
+	done
+	echo "$b"
+}
+
+none=$(best)
+
+modprobe nf_conntrack
+modprobe nf_tables
+modprobe nft_ct
+ip netns exec fw-r nft -f - <<'NFT'
+table inet mosbench {
+	chain forward {
+		type filter hook forward priority 0; policy drop;
+		ct state established,related accept
+		ct state new tcp dport 5201 accept
+	}
+}
+NFT
+conntrack=$(best)
+ip netns exec fw-r nft delete table inet mosbench
+rmmod nft_ct 2>/dev/null
+
+insmod "$BUILD/mos.ko"
+idle=$(best)
+ip netns exec fw-r "$BUILD/bin/mos-bench" >"$WORK/bench.out" 2>&1 &
+bench=$!
+sleep 2
+mos=$(best)
+kill -TERM "$bench"
+wait "$bench"
+lost=$(ip netns exec fw-r "$BUILD/bin/mosctl" -j stats | python3 -c "
+import json, sys; t = json.load(sys.stdin)['total']
+print(t.get('ring_lost_events', 'n/a'))")
+echo "# mos-bench (live, router): $(tail -1 "$WORK/bench.out")"
+rmmod mos
+
+python3 - "$none" "$conntrack" "$mos" "$lost" "$idle" <<'PY'
+import sys
+none, ct, mos = (float(x) for x in sys.argv[1:4])
+lost, idle = sys.argv[4], float(sys.argv[5])
+print("%-28s %10s %10s" % ("forwarding (iperf3)", "Gbit/s", "vs none"))
+for name, v in (("nothing loaded", none), ("nf_conntrack", ct),
+                ("mos.ko, no consumer", idle), ("mos.ko + consumer", mos)):
+    print("%-28s %10.3f %10.2f" % (name, v, v / none if none else 0))
+print("targets: mos >= 0.70 x none (%s), mos >= conntrack (%s), ring loss 0 (%s)"
+      % ("met" if mos >= 0.7 * none else "NOT met",
+         "met" if mos >= ct else "NOT met",
+         "met" if lost == "0" else "NOT met: %s events" % lost))
+print("none_gbps=%.3f conntrack_gbps=%.3f mos_gbps=%.3f ring_lost=%s"
+      % (none, ct, mos, lost))
+PY
