@@ -8,6 +8,8 @@ and, on SIGTERM, writes one JSON object per connection:
 Options: --evmask N, --ring-bytes N, --slow SECONDS (sleep per record
 batch, to overflow the ring), --hostile (write bad consumer positions)."""
 import argparse
+import ctypes
+import ctypes.util
 import fcntl
 import hashlib
 import ipaddress
@@ -31,7 +33,31 @@ REC_EVENT, REC_LOST = 1, 2
 F_MORE, F_LOST = 2, 4
 EV_CONN_START, EV_CONN_END, EV_NEW_DATA = 1, 2, 3
 MOS_CMD_MONITOR_SET = 2
-MOS_A_MONITOR_ID, MOS_A_MONITOR_EVMASK = 4, 5
+MOS_A_MONITOR_ID, MOS_A_MONITOR_EVMASK, MOS_A_MONITOR_FILTER = 4, 5, 6
+MOS_FILTER_SYN = 0
+MOS_FILTER_A_TYPE, MOS_FILTER_A_PROG = 1, 2
+NLA_F_NESTED = 1 << 15
+DLT_RAW = 12
+
+
+class BpfProgram(ctypes.Structure):
+    _fields_ = [("bf_len", ctypes.c_uint), ("bf_insns", ctypes.c_void_p)]
+
+
+def compile_filter(expr):
+    """Classic BPF for EXPR on raw IP packets, compiled by libpcap (as
+    libmos-user does), as the bytes of a struct sock_filter array."""
+    pcap = ctypes.CDLL(ctypes.util.find_library("pcap") or "libpcap.so.0.8")
+    pcap.pcap_open_dead.restype = ctypes.c_void_p
+    pcap.pcap_compile.argtypes = [ctypes.c_void_p, ctypes.POINTER(BpfProgram),
+                                  ctypes.c_char_p, ctypes.c_int,
+                                  ctypes.c_uint32]
+    handle = pcap.pcap_open_dead(DLT_RAW, 65535)
+    prog = BpfProgram()
+    if pcap.pcap_compile(handle, ctypes.byref(prog), expr.encode(), 1,
+                         0xffffffff) != 0:
+        sys.exit("cannot compile filter %r" % expr)
+    return ctypes.string_at(prog.bf_insns, prog.bf_len * 8)
 
 stop = False
 
@@ -81,6 +107,8 @@ def main():
     ap.add_argument("--count-only", action="store_true",
                     help="count stream bytes instead of keeping them")
     ap.add_argument("--ready", help="file to create once attached")
+    ap.add_argument("--syn-filter",
+                    help="pcap expression selecting connections")
     args = ap.parse_args()
     signal.signal(signal.SIGTERM, on_term)
     signal.signal(signal.SIGINT, on_term)
@@ -97,7 +125,13 @@ def main():
     err, _ = genl_probe.request(
         nl, fam, MOS_CMD_MONITOR_SET,
         genl_probe.attr(MOS_A_MONITOR_ID, struct.pack("I", monitor_id)) +
-        genl_probe.attr(MOS_A_MONITOR_EVMASK, struct.pack("I", args.evmask)))
+        genl_probe.attr(MOS_A_MONITOR_EVMASK, struct.pack("I", args.evmask)) +
+        (genl_probe.attr(MOS_A_MONITOR_FILTER | NLA_F_NESTED,
+                         genl_probe.attr(MOS_FILTER_A_TYPE,
+                                         struct.pack("I", MOS_FILTER_SYN)) +
+                         genl_probe.attr(MOS_FILTER_A_PROG,
+                                         compile_filter(args.syn_filter)))
+         if args.syn_filter else b""))
     if err:
         sys.exit("MONITOR_SET failed: %s" % os.strerror(err))
     if args.ready:

@@ -77,6 +77,18 @@ exchange 10.77.1.2 5003 200000 100000 h
 probe_stop
 check "hostile consumer positions are harmless" matches h p2
 
+# A SYN filter (libpcap syntax, compiled in userspace, run in the kernel)
+# selects the connections a consumer gets.
+probe_start pf --syn-filter "tcp dst port 5005 or tcp dst port 5007" || exit 1
+exchange 10.77.1.2 5005 30000 20000 f5
+exchange 10.77.1.2 5006 30000 20000 f6
+exchange fd00:77:1::2 5007 30000 20000 f7
+probe_stop
+check "SYN filter: a selected IPv4 connection is delivered" matches f5 pf
+check "SYN filter: a selected IPv6 connection is delivered" matches f7 pf
+check "SYN filter: the other connection is not" \
+	test "$(grep -c '"cli"' "$WORK/pf.out")" -eq 2
+
 # A consumer that sleeps while a small ring fills: records are lost, and
 # exactly the lost payload shows up as gaps.
 probe_start p3 --ring-bytes 65536 --slow 0.2 || exit 1
