@@ -40,7 +40,8 @@ run_suite bench-synth "$SRC/selftests/bench/check_synth.sh"
 run_suite fuzz "$SRC/selftests/fuzz/run-fuzz.sh" "${FUZZ_SECONDS:-60}"
 run_suite valgrind "$SRC/selftests/fuzz/run-valgrind.sh"
 if [ -z "${MOS_SKIP_VM:-}" ]; then
-	run_suite kmod "$SRC/selftests/vm/run-vm.sh" -o "$BUILD/vm-out" \
+	# The guest tests run one after the other under TCG: allow 45 minutes.
+	run_suite kmod "$SRC/selftests/vm/run-vm.sh" -o "$BUILD/vm-out" -t 2700 \
 		-- "$SRC/selftests/kmod/guest-run.sh"
 	run_suite offline-ground-truth \
 		"$SRC/selftests/offline/test_ground_truth.sh"
