@@ -10,6 +10,7 @@
 # close mode, some connections in parallel; a second round through netem
 # (delay, jitter, loss, reordering, duplication) on the router's egress,
 # fewer and smaller connections: the guest may be emulated (TCG).
+# mos-timeout: 360
 # One more connection stays open while flowdump is stopped with SIGTERM.
 # mos-bench runs live beside it (a second consumer of the namespace).
 # Checked: flowdump exits 0; one flows.jsonl record per connection; each
@@ -161,6 +162,16 @@ wait_for() {
 mos_load
 router_topology lf
 
+# The same traffic, captured as it enters the router (what PRE_ROUTING
+# sees), for an offline run to compare with.
+ip netns exec lf-r tcpdump -i any -Q in -nn -B 262144 -w "$WORK/router.pcap" \
+	tcp 2>"$WORK/tcpdump.log" &
+TD_PID=$!
+for _ in $(seq 100); do
+	grep -q 'listening on' "$WORK/tcpdump.log" 2>/dev/null && break
+	sleep 0.1
+done
+
 # flowdump in the router's namespace; attached once /dev/mos is mapped.
 ip netns exec lf-r "$FLOWDUMP" -o "$OUT" >"$WORK/flowdump.out" 2>&1 &
 FD_PID=$!
@@ -221,6 +232,8 @@ rc=$?
 stop_within "$MB_PID" 20
 wait "$MB_PID"
 mb_rc=$?
+kill -INT "$TD_PID"
+wait "$TD_PID"
 touch "$WORK/release"
 stop_within "$CLI_PID" 20
 stop_within "$SRV_PID" 20
@@ -233,6 +246,35 @@ check "mos-bench exits 0 after SIGTERM (status $mb_rc)" test "$mb_rc" -eq 0
 check "mos-bench's last line: mpps=X gbps=Y bytes_per_conn=Z" \
 	sh -c "tail -n 1 '$WORK/bench.out' |
 	       grep -Eq '^mpps=[0-9.]+ gbps=[0-9.]+ bytes_per_conn=[1-9][0-9]*\$'"
+
+# Offline over the router's capture: the same connections, bytes and ends.
+if grep -q '^0 packets dropped by kernel' "$WORK/tcpdump.log"; then
+	"$FLOWDUMP" -r "$WORK/router.pcap" -o "$WORK/offline" \
+		>"$WORK/offline.out" 2>&1
+	check "offline flowdump on the router's capture" test $? -eq 0
+	python3 - "$OUT/flows.jsonl" "$WORK/offline/flows.jsonl" <<'PY' |
+import json, sys
+def load(path):
+    with open(path) as f:
+        return {(r["client"], r["server"]): r
+                for r in (json.loads(l) for l in f if l.strip())}
+live, off = load(sys.argv[1]), load(sys.argv[2])
+keys = ("c2s_bytes", "s2c_bytes", "c2s_gap_bytes", "s2c_gap_bytes", "end")
+bad = [(k, {f: (live[k].get(f), off.get(k, {}).get(f)) for f in keys})
+       for k in live if k not in off or
+       any(live[k].get(f) != off[k].get(f) for f in keys)]
+bad += [(k, "only offline") for k in off if k not in live]
+print("%s - live flows.jsonl agrees with the offline run on the router's"
+      " capture (%d connections)" % ("not ok" if bad else "ok", len(live)))
+for b in bad[:5]:
+    print("#   %s" % (b,))
+PY
+	tee "$WORK/agree.tap" | sed -n '/^\(not \)\{0,1\}ok/p;/^#/p'
+	grep -q '^ok' "$WORK/agree.tap" || FAILED=1
+else
+	echo "# tcpdump dropped packets ($(tail -n 1 "$WORK/tcpdump.log"));" \
+		"offline comparison skipped"
+fi
 
 if ! python3 - "$SRC/selftests/offline" "$SENT" "$OUT" "$WORK" <<'PY'
 import json, os, re, sys
