@@ -4,7 +4,7 @@
 # namespace deleted under an attached consumer, the module refusing to
 # unload while a consumer holds it, a user without CAP_NET_ADMIN refused,
 # and the kernel's memory back at its baseline once the module is gone.
-# mos-timeout: 420
+# mos-timeout: 600
 . "$(dirname "$0")/lib.sh"
 PROBE=(python3 "$SRC/selftests/kmod/ring_probe.py")
 

@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# mos-timeout: 400
 # The counters match what tcpdump sees of a known exchange, over IPv4 and
 # IPv6, in a namespace where mos sees both directions (PRE_ROUTING for
 # what arrives, LOCAL_OUT for what leaves).

@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# mos-timeout: 400
 # A dump of hundreds of connections (many batches) lists each once, with
 # real traffic between two namespaces; an unknown id is one clear error;
 # an unprivileged user is refused every command, and changes nothing.

@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# mos-timeout: 400
 # Notifications, settings and privileges of the flow commands, with real
 # traffic between two namespaces (mos watching in the server's, where it
 # sees both directions): monitor prints each connection's start and end

@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# mos-timeout: 400
 # Connections over netlink, with real traffic through a router namespace
 # (mos-c -- mos-r -- mos-s, mos watching in mos-r as a middlebox would):
 # flow list/show report both endpoints' states and stream bytes; drop

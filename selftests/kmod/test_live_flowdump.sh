@@ -10,7 +10,7 @@
 # close mode, some connections in parallel; a second round through netem
 # (delay, jitter, loss, reordering, duplication) on the router's egress,
 # fewer and smaller connections: the guest may be emulated (TCG).
-# mos-timeout: 360
+# mos-timeout: 600
 # One more connection stays open while flowdump is stopped with SIGTERM.
 # mos-bench runs live beside it (a second consumer of the namespace).
 # Checked: flowdump exits 0; one flows.jsonl record per connection; each

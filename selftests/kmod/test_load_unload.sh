@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# mos-timeout: 400
 # The module loads, answers on netlink, unloads, and mosctl says clearly
 # when it is not there.
 . "$(dirname "$0")/lib.sh"

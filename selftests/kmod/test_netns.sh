@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# mos-timeout: 400
 # Namespaces created after the module loaded are hooked; each namespace
 # counts only its own traffic; loopback traffic is counted once.
 . "$(dirname "$0")/lib.sh"

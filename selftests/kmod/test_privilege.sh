@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# mos-timeout: 400
 # Reading counters needs CAP_NET_ADMIN in the namespace's user namespace:
 # an unprivileged user is refused with one clear line; the same user as
 # root of its own user+network namespace may read that namespace's counters.

@@ -2,10 +2,12 @@
 # SPDX-License-Identifier: GPL-2.0
 # The kernel side of the rings, checked by a consumer written from the ABI
 # alone (ring_probe.py): streams rebuilt from NEW_DATA records equal what
-# the endpoints sent, over IPv4 and IPv6, with GSO super-packets; each
-# connection ends once; a consumer writing nonsense consumer positions
-# does no harm; a slow consumer loses records, counted exactly, and the
-# loss shows as zero-filled gaps of the same size.
+# the endpoints sent, over IPv4 and IPv6, with GSO super-packets and with
+# offloads off; each connection ends once; a SYN filter selects
+# connections; a consumer writing nonsense consumer positions does no
+# harm; a slow consumer loses records, counted exactly, and the loss shows
+# as zero-filled gaps of the same size.
+# mos-timeout: 600
 . "$(dirname "$0")/lib.sh"
 PROBE=(python3 "$SRC/selftests/kmod/ring_probe.py")
 
@@ -71,6 +73,16 @@ check "IPv4 streams from the ring equal the bytes sent" matches v4 p1
 check "IPv6 streams from the ring equal the bytes sent" matches v6 p1
 check "no malformed records or padding" \
 	grep -q '"problems": \[\]' "$WORK/p1.out"
+
+# Offloads off: no GSO/GRO super-packets, every segment on its own.
+probe_start poff || exit 1
+ip netns exec mos-c ethtool -K v1-a tso off gso off gro off >/dev/null
+ip netns exec mos-s ethtool -K v1-b tso off gso off gro off >/dev/null
+exchange 10.77.1.2 5008 250000 150000 off
+probe_stop
+ip netns exec mos-c ethtool -K v1-a tso on gso on gro on >/dev/null
+ip netns exec mos-s ethtool -K v1-b tso on gso on gro on >/dev/null
+check "offloads off: streams from the ring equal the bytes sent" matches off poff
 
 probe_start p2 --hostile || exit 1
 exchange 10.77.1.2 5003 200000 100000 h

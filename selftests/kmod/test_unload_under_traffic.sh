@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# mos-timeout: 400
 # Unloading and reloading the module, and deleting a namespace, while
 # traffic flows: nothing crashes or warns (the harness scans dmesg), and
 # the traffic itself is not disturbed.
