@@ -29,7 +29,8 @@ probe() {
 	ip netns exec "$ns" "${PROBE[@]}" --count-only --ready "$WORK/$tag.ready" "$@" \
 		>"$WORK/$tag.out" 2>&1 &
 	PROBE_PID=$!
-	for _ in $(seq 100); do
+	# Python can take long to start on a busy emulated guest.
+	for _ in $(seq 600); do
 		[ -e "$WORK/$tag.ready" ] && return 0
 		sleep 0.1
 	done
