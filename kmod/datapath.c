@@ -94,6 +94,11 @@ static void fill_rec(struct mos_rec *rec, u32 size, const struct mos_flow *f,
 	rec->port[1] = f->port[1];
 	rec->flow_id = f->id;
 	memcpy(rec->addr, f->addr, sizeof(rec->addr));
+	/* How far both streams went: a reader sees bytes lost at the end. */
+	if (ev->type == MOS_EV_CONN_END) {
+		rec->off = f->stream[MOS_SIDE_CLI].reasm.released;
+		rec->len = f->stream[MOS_SIDE_SVR].reasm.released;
+	}
 }
 
 /*

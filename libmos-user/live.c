@@ -244,6 +244,30 @@ static void check_gap(struct mos_ctx *mctx, struct mos_live *lv,
 	lf->off_known |= bit;
 }
 
+/*
+ * CONN_END says how far both streams went (off: the client's, len: the
+ * server's): bytes whose records were lost at a stream's very end show
+ * up here, as a gap, like any other hole. Only when this consumer asks
+ * for the bytes at all.
+ */
+static void end_gaps(struct mos_ctx *mctx, struct mos_live *lv,
+		     struct live_flow *lf, const struct mos_rec *h)
+{
+	int side;
+
+	if (!(lv->evmask & (1u << MOS_EV_NEW_DATA)))
+		return;
+	for (side = 0; side < 2; side++) {
+		/* The stream a side receives is the other side's. */
+		uint64_t end = side == MOS_SIDE_SVR ? h->off : h->len;
+
+		if (lf->f.stream[!side].flags & MOS_STREAM_STOPPED)
+			continue;
+		if ((lf->off_known & (1u << side)) && end > lf->next_off[side])
+			check_gap(mctx, lv, lf, side, end, 0);
+	}
+}
+
 /* Both endpoints sent a FIN: the states that follow one. */
 static bool sent_fin(int state)
 {
@@ -312,6 +336,7 @@ static void live_record(struct mos_ctx *mctx, struct mos_live *lv,
 		lv->data_bytes += ev.len;
 	}
 	if (ev.type == MOS_EV_CONN_END) {
+		end_gaps(mctx, lv, lf, h);
 		flow_end(mctx, lv, lf, h->end_reason ? h->end_reason : h->code);
 		return;
 	}

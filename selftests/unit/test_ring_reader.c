@@ -895,6 +895,19 @@ static void test_live_loss(void)
 		  st.gap_bytes == 5010,
 		  "loss: lost events/bytes and gap bytes counted");
 
+	/* The stream's last 100 bytes were lost: CONN_END tells. */
+	{
+		struct mos_rec h = ev(20, MOS_EV_CONN_END, MOS_HOOK_RCV, 0,
+				      5300, 0);
+
+		h.code = MOS_END_FIN;
+		h.end_reason = MOS_END_FIN;
+		produce(&t, &h, NULL);
+	}
+	mos_run_once(mctx, 0);
+	TAP_CHECK(strstr(trace, "D20/1:5160+40 E20/1:6:5200+100 X20:1"),
+		  "loss: a lost tail is a gap before CONN_END (%s)", trace);
+
 	/* First record of a connection flagged LOST: streams start at 0. */
 	put_data(&t, 21, 0, 300, 20, MOS_REC_F_LOST);
 	/* A connection whose start this consumer never saw: no gap. */

@@ -113,8 +113,11 @@ enum mos_rec_kind {
  * @port: client and server port, host byte order
  * @reserved: zero
  * @flow_id: the connection's id, unique in its network namespace
- * @off: stream offset of the bytes (NEW_DATA, REXMIT, gaps)
- * @len: byte count; for NEW_DATA, the payload that follows the header
+ * @off: stream offset of the bytes (NEW_DATA, REXMIT, gaps); for
+ *	CONN_END, where the client's stream ended (bytes delivered or
+ *	reported as gaps; 0 when it was not reassembled)
+ * @len: byte count; for NEW_DATA, the payload that follows the header;
+ *	for CONN_END, where the server's stream ended
  * @ts_ns: the kernel's time (CLOCK_MONOTONIC, coarse) of the event
  * @addr: client and server address; IPv4 as IPv4-mapped IPv6. For
  *	ORPHAN (no connection, @flow_id 0) the packet's source and destination
