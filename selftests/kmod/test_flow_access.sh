@@ -5,21 +5,13 @@
 # real traffic between two namespaces; an unknown id is one clear error;
 # an unprivileged user is refused every command, and changes nothing.
 . "$(dirname "$0")/lib.sh"
-PEER=(python3 "$SRC/selftests/kmod/flow_peer.py")
+# shellcheck source=flow_lib.sh
+. "$(dirname "$0")/flow_lib.sh"
 
 mos_load
 netns_pair mos-c mos-s 1
 ip netns exec mos-s "${PEER[@]}" server 10.77.1.2 5001 >"$WORK/srv4" &
 wait_port mos-s 5001
-
-# wait_for FILE PATTERN [TENTHS]: until a line of FILE matches.
-wait_for() {
-	for _ in $(seq "${3:-150}"); do
-		grep -q "$2" "$1" 2>/dev/null && return 0
-		sleep 0.1
-	done
-	return 1
-}
 
 # ---- a dump of many connections --------------------------------------------
 ip netns exec mos-c "${PEER[@]}" many 10.77.1.2 5001 300 >"$WORK/many" &

@@ -10,7 +10,8 @@
 # test_flow_config.sh covers notifications, settings and privileges.
 # shellcheck disable=SC2154 # F_* and S_* are set by flow_vars and stat_vars
 . "$(dirname "$0")/lib.sh"
-PEER=(python3 "$SRC/selftests/kmod/flow_peer.py")
+# shellcheck source=flow_lib.sh
+. "$(dirname "$0")/flow_lib.sh"
 
 mos_load
 ip netns add mos-c
@@ -44,40 +45,6 @@ ip netns exec mos-s "${PEER[@]}" server 10.77.2.2 5001 >"$WORK/srv4" &
 ip netns exec mos-s "${PEER[@]}" server fd00:77:2::2 5002 >"$WORK/srv6" &
 wait_port mos-s 5001
 wait_port mos-s 5002
-
-# wait_for FILE PATTERN [TENTHS]: until a line of FILE matches.
-wait_for() {
-	for _ in $(seq "${3:-150}"); do
-		grep -q "$2" "$1" 2>/dev/null && return 0
-		sleep 0.1
-	done
-	return 1
-}
-
-# client NAME ADDR PORT [ARGS]: a ping-pong client in mos-c; sets CPORT to
-# its local port once connected.
-client() {
-	local name=$1
-	shift
-	ip netns exec mos-c "${PEER[@]}" client "$@" >"$WORK/$name" &
-	CPID=$!
-	CPORT=
-	wait_for "$WORK/$name" '"connected"' || return 1
-	CPORT=$(sed -n 's/.*"port": \([0-9]*\).*/\1/p' "$WORK/$name")
-}
-
-# Shell and sed rather than python where a test polls: starting python
-# takes seconds in an emulated guest.
-
-# flow_id NS PORT: id of the live (not ended) connection from client PORT,
-# from the table (columns: id proto cpu client state server state c2s s2c
-# flags).
-flow_id() {
-	ip netns exec "$1" "$MOSCTL" flow list |
-		awk -v p=":$2" 'substr($4, length($4) - length(p) + 1) == p &&
-				$10 !~ /ended/ { n++; id = $1 }
-				END { if (n == 1) print id }'
-}
 
 # jfield JSON KEY: one field of mosctl's flat JSON; strings unquoted, lists
 # as a,b.
