@@ -33,7 +33,11 @@ LIB_SONAME := libmos-user.so.0
 LIB_LIBS := $(shell pkg-config --libs libmnl libpcap 2>/dev/null || \
 	echo -lmnl -lpcap)
 
-TOOLS := mosctl flowdump mos-bench
+# Every directory under tools/ is one program: tools/NAME/*.c linked with
+# the static library into build/bin/NAME; tools/NAME/libs.mk may set
+# LIBS_NAME (extra libraries, e.g. from pkg-config).
+TOOLS := $(notdir $(wildcard tools/*))
+-include $(wildcard tools/*/libs.mk)
 UNIT_TESTS := test_platform test_parse test_reasm test_evset test_tcp \
 	test_engine test_ring_reader
 
@@ -82,11 +86,11 @@ $(O)/lib/pkgconfig/libmos-user.pc: libmos-user/libmos-user.pc.in Makefile
 # ---- tools ---------------------------------------------------------------
 tools: $(TOOLS:%=$(O)/bin/%)
 
-# Each tool is tools/NAME/NAME.c, linked with the static library.
 define tool_rule
-$(O)/bin/$(1): $(O)/obj/tools/$(1)/$(1).o $(O)/lib/libmos-user.a
+$(O)/bin/$(1): $(patsubst %.c,$(O)/obj/%.o,$(wildcard tools/$(1)/*.c)) \
+	$(O)/lib/libmos-user.a
 	@mkdir -p $$(dir $$@)
-	$$(CC) -o $$@ $$^ $$(LIB_LIBS)
+	$$(CC) -o $$@ $$^ $$(LIBS_$(1)) $$(LIB_LIBS)
 endef
 $(foreach t,$(TOOLS),$(eval $(call tool_rule,$(t))))
 

@@ -33,7 +33,14 @@ for t in "$BUILD"/tests/test_*; do
 	run_suite "unit-$(basename "$t")" "$t"
 done
 run_suite style "$SRC/selftests/style.sh"
-run_suite cli "$SRC/selftests/tools/test_mosctl_cli.sh"
+# The programs in tools/, offline: one suite per test_*.sh / test_*.py.
+for t in "$SRC"/selftests/tools/test_*.sh "$SRC"/selftests/tools/test_*.py; do
+	[ -e "$t" ] || continue
+	case $t in
+	*.py) run_suite "tools-$(basename "${t%.*}")" /usr/bin/python3 "$t" ;;
+	*) run_suite "tools-$(basename "${t%.*}")" "$t" ;;
+	esac
+done
 run_suite offline-crafted /usr/bin/python3 "$SRC/selftests/offline/test_crafted.py"
 run_suite offline-corpus /usr/bin/python3 "$SRC/selftests/offline/test_corpus.py"
 run_suite bench-synth "$SRC/selftests/bench/check_synth.sh"

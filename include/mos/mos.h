@@ -47,6 +47,7 @@ extern "C" {
 /* Sides of a connection: the client sent the first SYN. */
 #define MOS_SIDE_CLI		0
 #define MOS_SIDE_SVR		1
+#define MOS_SIDE_BOTH		2	/* where an option or call takes both */
 
 /* Hooks: after the sender's stack (SND) or the receiver's (RCV) is updated. */
 #define MOS_HK_SND		0
@@ -63,9 +64,17 @@ extern "C" {
 #define MOS_ON_ERROR		7	/* gap, cap, bad checksum, window, ... */
 #define MOS_ON_TIMEOUT		8	/* idle timeout; CONN_END follows */
 #define MOS_NUM_BUILTIN		9
+/* The event a timer's callback gets (mos_settimer()); not registrable. */
+#define MOS_ON_TIMER		0xffffffffu
 
 /* Socket types of mos_socket(). */
-#define MOS_SOCK_MONITOR_STREAM	1
+#define MOS_SOCK_MONITOR_STREAM	1	/* connections: socket 0 */
+#define MOS_SOCK_MONITOR_RAW	2	/* packets (PKT_IN only): socket 1 */
+
+/* Filter kinds of mos_bind_monitor_filter(). */
+#define MOS_FILTER_KIND_SYN	0	/* stream socket: which connections */
+#define MOS_FILTER_KIND_ORPHAN	1	/* stream socket: which ORPHAN packets */
+#define MOS_FILTER_KIND_RAW	2	/* raw socket: which packets */
 
 /* Overlap policies (which copy of a byte sent twice counts). */
 #define MOS_OVERLAP_POLICY_FIRST	0
@@ -140,6 +149,9 @@ typedef bool (*mos_filter_t)(struct mos_ctx *mctx, int sock, int side,
  * @deliver_on_arrival: deliver in-order bytes at once, not when ACKed
  * @midstream: pick up connections whose handshake was not seen
  * @one_sided: track connections seen in one direction only
+ * @last_packet: live: have the kernel send every packet's headers so that
+ *	mos_getlastpkt() works in every callback (costs ring space); without
+ *	it, only in PKT_IN and ORPHAN callbacks. Offline it is always so.
  */
 struct mos_options {
 	const char *read_file;
@@ -152,6 +164,7 @@ struct mos_options {
 	bool deliver_on_arrival;
 	bool midstream;
 	bool one_sided;
+	bool last_packet;
 };
 
 /**
@@ -322,6 +335,271 @@ int mos_set_overlap_policy(struct mos_ctx *mctx, int sock, int side,
 int mos_stop_side(struct mos_ctx *mctx, int sock, int side);
 
 /**
+ * mos_bind_monitor_filter() - choose what a monitoring socket sees
+ * @mctx: the context
+ * @sock: 0 (the stream socket) or 1 (the raw socket)
+ * @kind: MOS_FILTER_KIND_SYN or MOS_FILTER_KIND_ORPHAN on the stream socket,
+ *	MOS_FILTER_KIND_RAW on the raw socket
+ * @expr: a filter in pcap syntax (pcap-filter(7)), run on the packet from
+ *	its IP header on; NULL or "" removes the filter (everything passes)
+ *
+ * A SYN filter is run on the packet that starts a connection (its first
+ * SYN, or the packet a midstream pickup starts from): connections it
+ * rejects are not reported to this context at all (no event, not even
+ * CONN_START) and, when no other consumer wants their bytes, are tracked
+ * metadata-only. An ORPHAN filter selects the ORPHAN events, a RAW filter
+ * the packets the raw socket's PKT_IN callbacks get. Filters are compiled
+ * here by libpcap; live, the kernel runs them (classic BPF). Binding again
+ * replaces the filter; a SYN filter applies to connections that start
+ * afterwards.
+ *
+ * Return: 0; -EBADF for a socket that was not created, -EINVAL for a kind
+ * the socket has no use for or an expression libpcap rejects
+ * (mos_filter_error() says why), -ENOMEM; live, the kernel's error.
+ */
+int mos_bind_monitor_filter(struct mos_ctx *mctx, int sock, int kind,
+			    const char *expr);
+
+/**
+ * mos_filter_error() - why the last filter was rejected
+ * @mctx: the context
+ *
+ * Return: libpcap's message for the last expression
+ * mos_bind_monitor_filter() rejected with -EINVAL, or "" when none was.
+ */
+const char *mos_filter_error(struct mos_ctx *mctx);
+
+/**
+ * struct mos_pkt_info - a packet, as mos_getlastpkt() shows it
+ * @ts_ns: capture time offline; live, the kernel's CLOCK_MONOTONIC time
+ * @side: the endpoint that sent it (MOS_SIDE_CLI/SVR), -1 for a packet
+ *	of no connection
+ * @ip_version: 4 or 6
+ * @saddr: source address, IPv4 as IPv4-mapped IPv6
+ * @daddr: destination address, likewise
+ * @sport: source port, host order
+ * @dport: destination port, host order
+ * @ip: the packet from its IP header on; valid until the callback returns
+ * @ip_len: bytes at @ip: the whole packet offline (as captured), the
+ *	IP and TCP headers live
+ * @tcp: the TCP header, inside @ip
+ * @tcp_hdr_len: its length, options included
+ * @payload: the TCP payload, inside @ip, or NULL when not at hand (live)
+ * @payload_len: the TCP payload's length on the wire
+ * @wire_len: the packet's length from its IP header on, on the wire
+ * @seq: sequence number, host order
+ * @ack: acknowledgment number, host order
+ * @window: window field as sent (not scaled)
+ * @tcp_flags: TCP flags (FIN 0x01, SYN 0x02, RST 0x04, PSH 0x08, ACK 0x10)
+ */
+struct mos_pkt_info {
+	uint64_t ts_ns;
+	int side;
+	int ip_version;
+	uint8_t saddr[16];
+	uint8_t daddr[16];
+	uint16_t sport;
+	uint16_t dport;
+	const uint8_t *ip;
+	uint32_t ip_len;
+	const uint8_t *tcp;
+	uint32_t tcp_hdr_len;
+	const uint8_t *payload;
+	uint32_t payload_len;
+	uint32_t wire_len;
+	uint32_t seq;
+	uint32_t ack;
+	uint16_t window;
+	uint8_t tcp_flags;
+};
+
+/**
+ * mos_getlastpkt() - the packet behind the event being dispatched
+ * @mctx: the context
+ * @sock: the socket the callback got
+ * @side: MOS_SIDE_CLI or MOS_SIDE_SVR: the packet must have been sent by
+ *	that endpoint; MOS_SIDE_BOTH: whichever sent it
+ * @pi: filled in
+ *
+ * Only inside a callback. Live, the kernel sends packet headers with
+ * PKT_IN and ORPHAN events, and with every event when
+ * mos_options.last_packet is set.
+ *
+ * Return: 0; -ENOENT outside a callback; -ENODATA when the event has no
+ * packet (timeout, end of input, timer; live, no headers were sent for
+ * it) or @side did not send it; -EBADF, -EINVAL.
+ */
+int mos_getlastpkt(struct mos_ctx *mctx, int sock, int side,
+		   struct mos_pkt_info *pi);
+
+/**
+ * mos_getpeername() - an endpoint's address
+ * @mctx: the context
+ * @sock: a connection's socket
+ * @side: MOS_SIDE_CLI or MOS_SIDE_SVR
+ * @addr: filled with a struct sockaddr_in or sockaddr_in6 (IPv4
+ *	connections as sockaddr_in), truncated to *@addrlen bytes
+ * @addrlen: in: room at @addr; out: the address's full size
+ *
+ * Return: 0; -EBADF for an unknown socket, -EINVAL for a bad side.
+ */
+int mos_getpeername(struct mos_ctx *mctx, int sock, int side,
+		    struct sockaddr *addr, socklen_t *addrlen);
+
+/* Options of mos_getsockopt() / mos_setsockopt(): get (G), set (S). */
+#define MOS_OPT_TCP_STATE	1	/* G int: the side's TCP state */
+#define MOS_OPT_BUF_INFO	2	/* G struct mos_buf_info */
+#define MOS_OPT_FRAG_INFO	3	/* G struct mos_frag[]: held segments */
+#define MOS_OPT_PEEK_WINDOW	4	/* GS uint32_t: bytes kept to peek */
+#define MOS_OPT_BUF_SIZE	5	/* GS uint32_t: reassembly buffer; 0 =
+					 * metadata only (no bytes, no NEW_DATA)
+					 */
+#define MOS_OPT_OVERLAP_POLICY	6	/* GS int: MOS_OVERLAP_POLICY_* */
+#define MOS_OPT_STOP_MON	7	/* S int 1: stop monitoring the side's
+					 * stream (MOS_SIDE_BOTH: the whole
+					 * connection: no more events)
+					 */
+
+/**
+ * struct mos_buf_info - the stream a side receives (MOS_OPT_BUF_INFO)
+ * @isn: the sender's initial sequence number (host order)
+ * @next_off: stream offset of the next byte to deliver: bytes delivered
+ *	and gaps so far
+ * @peek_start: first offset mos_ppeek() can still read
+ * @peek_window: bytes kept for peeking
+ * @held_bytes: bytes held by reassembly (out of order or not yet
+ *	acknowledged); live, 0 (the kernel holds them)
+ * @buf_size: reassembly buffer size of the stream (the engine's per-flow
+ *	cap unless set), 0 when metadata-only or stopped
+ */
+struct mos_buf_info {
+	uint32_t isn;
+	uint64_t next_off;
+	uint64_t peek_start;
+	uint32_t peek_window;
+	uint32_t held_bytes;
+	uint32_t buf_size;
+};
+
+/**
+ * struct mos_frag - a held segment (MOS_OPT_FRAG_INFO)
+ * @off: its stream offset
+ * @len: its length
+ */
+struct mos_frag {
+	uint64_t off;
+	uint32_t len;
+};
+
+/**
+ * mos_getsockopt() - read an option of one side of a connection
+ * @mctx: the context
+ * @sock: a connection's socket
+ * @side: MOS_SIDE_CLI or MOS_SIDE_SVR (the receiving side for stream
+ *	options)
+ * @opt: MOS_OPT_*
+ * @val: where to store it
+ * @len: in: room at @val; out: bytes stored. For MOS_OPT_FRAG_INFO as
+ *	many whole entries as fit are stored, never more
+ *
+ * Return: 0, or for MOS_OPT_FRAG_INFO the number of held segments (more
+ * than were stored when @val was too small); -EBADF, -EINVAL (unknown
+ * option, bad side, @len too small for a fixed-size option),
+ * -EOPNOTSUPP (MOS_OPT_FRAG_INFO live: the kernel holds the segments).
+ */
+int mos_getsockopt(struct mos_ctx *mctx, int sock, int side, int opt,
+		   void *val, socklen_t *len);
+
+/**
+ * mos_setsockopt() - change an option of one side of a connection
+ * @mctx: the context
+ * @sock: a connection's socket
+ * @side: MOS_SIDE_CLI or MOS_SIDE_SVR; MOS_SIDE_BOTH where it says so
+ * @opt: MOS_OPT_PEEK_WINDOW, MOS_OPT_BUF_SIZE, MOS_OPT_OVERLAP_POLICY,
+ *	MOS_OPT_STOP_MON
+ * @val: the value
+ * @len: its size
+ *
+ * Settable from CONN_START on, so a connection can be given its policy and
+ * buffers before any byte. Live, MOS_OPT_BUF_SIZE, MOS_OPT_OVERLAP_POLICY
+ * and MOS_OPT_STOP_MON are requests to the kernel, applied when it
+ * receives them.
+ *
+ * Return: 0; -EBADF, -EINVAL, -ENOMEM; live, the kernel's error.
+ */
+int mos_setsockopt(struct mos_ctx *mctx, int sock, int side, int opt,
+		   const void *val, socklen_t len);
+
+/**
+ * mos_settimer() - call back once after a delay
+ * @mctx: the context
+ * @sock: a connection's socket (the timer is cancelled when its
+ *	connection is released after CONN_END) or 0 (none)
+ * @after_ms: delay in milliseconds
+ * @cb: called with (mctx, @sock, MOS_SIDE_BOTH, MOS_ON_TIMER, @arg)
+ * @arg: its argument
+ *
+ * The clock is the capture's time offline (a timer fires before the first
+ * packet stamped at or after its deadline; timers pending at the end of
+ * the capture never fire) and CLOCK_MONOTONIC live (mos_run() and
+ * mos_run_once() wait no longer than the next deadline).
+ *
+ * Return: the timer's id (> 0); -EBADF, -EINVAL, -ENOMEM.
+ */
+int mos_settimer(struct mos_ctx *mctx, int sock, uint64_t after_ms,
+		 mos_callback_t cb, void *arg);
+
+/**
+ * mos_cancel_timer() - cancel a timer that has not fired
+ * @mctx: the context
+ * @id: what mos_settimer() returned
+ *
+ * Return: 0; -ENOENT when it fired, was cancelled or never existed.
+ */
+int mos_cancel_timer(struct mos_ctx *mctx, int id);
+
+/**
+ * mos_flow_drop() - drop a connection's packets from now on
+ * @mctx: the context
+ * @sock: a connection's socket
+ *
+ * Live, the kernel drops every later packet of the connection (both
+ * directions) at the hook, so it stalls; the connection ends by timeout.
+ * Offline, the engine ignores its later packets as if they had been
+ * dropped (counted in mos_stats.dropped) and it ends by timeout or at the
+ * end of the capture.
+ *
+ * Return: 0; -EBADF; live, the kernel's error (-ENOENT when it no longer
+ * tracks the connection).
+ */
+int mos_flow_drop(struct mos_ctx *mctx, int sock);
+
+/**
+ * mos_flow_reset() - reset both endpoints of a connection
+ * @mctx: the context
+ * @sock: a connection's socket
+ *
+ * Live, the kernel sends each endpoint an in-window RST and drops the
+ * connection's later packets; it ends with reason rst. Offline, nothing
+ * can be sent: it ends at once with reason rst and its later packets are
+ * ignored (counted in mos_stats.dropped).
+ *
+ * Return: 0; -EBADF; live, the kernel's error.
+ */
+int mos_flow_reset(struct mos_ctx *mctx, int sock);
+
+/**
+ * mos_options_load() - read settings from a configuration file
+ * @opt: the options to update (fields the file does not name are kept)
+ * @path: the file: mOS's mos.conf syntax, whose "mos { ... }" block is
+ *	read (see mos.conf(5) in Documentation/)
+ *
+ * Return: 0; -ENOENT or another errno when it cannot be read, -EINVAL for
+ * a syntax error or a value out of range.
+ */
+int mos_options_load(struct mos_options *opt, const char *path);
+
+/**
  * struct mos_stats - counters of a context's engine
  *
  * Live, the engine is the kernel's (its counters: mosctl stats); a live
@@ -344,6 +622,7 @@ int mos_stop_side(struct mos_ctx *mctx, int sock, int side);
  * @timeouts: connections ended by timeout
  * @gap_bytes: bytes reported as gaps
  * @capped_bytes: bytes dropped by buffer caps
+ * @dropped: offline: packets ignored after mos_flow_drop()/mos_flow_reset()
  * @engine_mem_peak: most bytes the engine held at once
  * @flow_bytes: bytes of engine state per connection
  * @ring_records: live: records read from the rings
@@ -365,6 +644,7 @@ struct mos_stats {
 	uint64_t timeouts;
 	uint64_t gap_bytes;
 	uint64_t capped_bytes;
+	uint64_t dropped;
 	uint64_t engine_mem_peak;
 	uint64_t flow_bytes;
 	uint64_t ring_records;
