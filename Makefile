@@ -167,4 +167,8 @@ sparse:
 clean:
 	rm -rf $(O)
 
+# Further parts of the build, one concern per file (compat library,
+# install and packaging).
+include $(wildcard mk/*.mk)
+
 -include $(shell find $(O)/obj $(O)/san -name '*.d' 2>/dev/null)
