@@ -27,7 +27,9 @@ ENGINE_SRCS := kmod/engine/parse.c kmod/engine/tcp.c kmod/engine/reasm.c \
 LIB_SRCS := libmos-user/ctl.c libmos-user/evset.c libmos-user/peekbuf.c \
 	libmos-user/platform_user.c \
 	libmos-user/mos.c libmos-user/capture.c libmos-user/live.c \
-	libmos-user/live_nl.c libmos-user/ring_reader.c $(ENGINE_SRCS)
+	libmos-user/live_nl.c libmos-user/ring_reader.c \
+	libmos-user/filter.c libmos-user/pktinfo.c libmos-user/sockopt.c \
+	libmos-user/timer.c $(ENGINE_SRCS)
 LIB_OBJS := $(LIB_SRCS:%.c=$(O)/obj/%.o)
 LIB_SONAME := libmos-user.so.0
 LIB_LIBS := $(shell pkg-config --libs libmnl libpcap 2>/dev/null || \
@@ -39,7 +41,7 @@ LIB_LIBS := $(shell pkg-config --libs libmnl libpcap 2>/dev/null || \
 TOOLS := $(notdir $(wildcard tools/*))
 -include $(wildcard tools/*/libs.mk)
 UNIT_TESTS := test_platform test_parse test_reasm test_evset test_tcp \
-	test_engine test_ring_reader
+	test_engine test_ring_reader test_api
 
 .PHONY: all module lib tools unit-tests check demo lint sparse \
 	checkpatch deps clean bench
@@ -121,6 +123,11 @@ $(O)/tests/test_ring_reader: $(O)/san/selftests/unit/test_ring_reader.o \
 	$(LIB_SRCS:%.c=$(O)/san/%.o)
 	@mkdir -p $(dir $@)
 	$(CC) $(SANITIZE) -o $@ $^ $(LIB_LIBS) -lpthread
+# The middlebox interface, offline: the library.
+$(O)/tests/test_api: $(O)/san/selftests/unit/test_api.o \
+	$(LIB_SRCS:%.c=$(O)/san/%.o)
+	@mkdir -p $(dir $@)
+	$(CC) $(SANITIZE) -o $@ $^ $(LIB_LIBS)
 $(O)/tests/%:
 	@mkdir -p $(dir $@)
 	$(CC) $(SANITIZE) -o $@ $^ -lpthread

@@ -118,6 +118,20 @@ static void emit(struct mos_shard *sh, struct mos_consumer *c,
 	const u8 *src = ev->data;
 	bool wake = false;
 
+	/* A packet's headers go with its PKT_IN and ORPHAN events. */
+	if ((ev->type == MOS_EV_PKT_IN || ev->type == MOS_EV_ORPHAN) &&
+	    pkt && sh->cur_in) {
+		u32 hdrs = pkt->l4_off + pkt->tcp_hdr_len;
+
+		off = sh->cur_in->len;
+		if (hdrs <= MOS_REC_MAX_HEADERS &&
+		    hdrs <= sh->cur_in->caplen) {
+			src = sh->cur_in->ip;
+			left = hdrs;
+			data = true;
+		}
+	}
+
 	do {
 		u32 chunk = min_t(u64, left, max_chunk);
 		u32 size = sizeof(struct mos_rec) + chunk;
@@ -133,6 +147,8 @@ static void emit(struct mos_shard *sh, struct mos_consumer *c,
 		} else {
 			fill_rec(rec, size, f, ev, pkt, off,
 				 data ? chunk : ev->len, sh->now);
+			if (pkt && sh->cur_in)
+				rec->pkt_seq = sh->pkt_seq;
 			if (left > chunk)
 				rec->flags |= MOS_REC_F_MORE;
 			if (f && (f->host.lost & BIT(c->slot))) {
@@ -288,8 +304,12 @@ unsigned int mos_dp_input(struct mos_dp *dp, struct sk_buff *skb,
 	sh->now = mos_dp_now();
 	in.ts_ns = sh->now;
 	sh->cur_skb = skb;
+	sh->cur_in = &in;
+	if (!++sh->pkt_seq)
+		sh->pkt_seq = 1;
 	flags = mos_engine_input(sh->engine, &in);
 	sh->cur_skb = NULL;
+	sh->cur_in = NULL;
 	if (flags & MOS_FLOW_DROP) {
 		sh->dropped++;
 		verdict = NF_DROP;

@@ -22,6 +22,10 @@ struct mos_dp;
  * @lost_bytes: payload bytes of those
  * @now: time of the packet being processed
  * @cur_skb: the packet being processed, for filters (NULL in timers)
+ * @cur_in: the same packet as the engine reads it (NULL in timers): its
+ *	headers go with PKT_IN and ORPHAN records
+ * @pkt_seq: number of the packet being processed, in every record it
+ *	causes (never 0)
  *
  * Both directions of a connection hash to the same shard, whatever CPU
  * they arrive on, so one engine sees the whole connection and its events
@@ -38,6 +42,8 @@ struct mos_shard {
 	u64 lost_bytes;
 	u64 now;
 	struct sk_buff *cur_skb;
+	const struct mos_input *cur_in;
+	u32 pkt_seq;
 };
 
 /**

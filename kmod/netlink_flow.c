@@ -22,6 +22,11 @@ const struct nla_policy mos_nl_flow_get_policy[MOS_A_MAX + 1] = {
 	[MOS_A_FLOW_ID] = { .type = NLA_U64 },
 };
 
+/* Streams store at most 65535 KiB (struct mos_stream.cap_kib). */
+static struct netlink_range_validation mos_flow_buffer_range = {
+	.max = 0xffff * 1024,
+};
+
 const struct nla_policy mos_nl_flow_set_policy[MOS_A_MAX + 1] = {
 	[MOS_A_FLOW_ID] = { .type = NLA_U64 },
 	[MOS_A_FLOW_ACTION] = NLA_POLICY_RANGE(NLA_U32, MOS_FLOW_ACTION_DROP,
@@ -29,6 +34,8 @@ const struct nla_policy mos_nl_flow_set_policy[MOS_A_MAX + 1] = {
 	[MOS_A_FLOW_SIDE] = NLA_POLICY_MAX(NLA_U32, MOS_SIDE_SVR),
 	[MOS_A_FLOW_POLICY] = NLA_POLICY_MAX(NLA_U32, MOS_OVERLAP_NUM - 1),
 	[MOS_A_FLOW_STOP] = { .type = NLA_FLAG },
+	[MOS_A_FLOW_BUFFER] = NLA_POLICY_FULL_RANGE(NLA_U32,
+						    &mos_flow_buffer_range),
 };
 
 /* Largest MOS_A_FLOW nest. */
@@ -304,6 +311,10 @@ static int mos_flow_apply(struct mos_shard *sh, struct mos_flow *f,
 		    mos_flow_set_policy(f, side,
 					nla_get_u32(tb[MOS_A_FLOW_POLICY])))
 			return -EINVAL;	/* the policy ruled it out */
+		if (tb[MOS_A_FLOW_BUFFER] &&
+		    mos_flow_set_buffer(f, side,
+					nla_get_u32(tb[MOS_A_FLOW_BUFFER])))
+			return -EINVAL;
 		if (tb[MOS_A_FLOW_STOP])
 			mos_flow_stop_stream(sh->engine, f, side);
 	}
@@ -339,7 +350,8 @@ static int mos_flow_apply(struct mos_shard *sh, struct mos_flow *f,
 int mos_nl_flow_set(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr **tb = info->attrs;
-	bool side_opts = tb[MOS_A_FLOW_POLICY] || tb[MOS_A_FLOW_STOP];
+	bool side_opts = tb[MOS_A_FLOW_POLICY] || tb[MOS_A_FLOW_STOP] ||
+			 tb[MOS_A_FLOW_BUFFER];
 	struct mos_shard *sh;
 	struct mos_flow *f;
 	int ret;
@@ -351,7 +363,7 @@ int mos_nl_flow_set(struct sk_buff *skb, struct genl_info *info)
 		return -EINVAL;
 	if (tb[MOS_A_FLOW_SIDE] && !side_opts) {
 		NL_SET_ERR_MSG_ATTR(info->extack, tb[MOS_A_FLOW_SIDE],
-				    "a side without a policy or stop to apply");
+				    "a side without a policy, buffer or stop to apply");
 		return -EINVAL;
 	}
 	if (!side_opts && !tb[MOS_A_FLOW_ACTION]) {

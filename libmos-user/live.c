@@ -66,6 +66,7 @@ struct live_flow {
  * @flows_peak: most alive at once
  * @gap_bytes: bytes reported as gaps (the kernel's and synthesised)
  * @data_bytes: stream bytes delivered (NEW_DATA)
+ * @filter_sent: [MOS_FILTER_KIND_*] the kernel has a filter of ours
  */
 struct mos_live {
 	int fd;
@@ -90,6 +91,7 @@ struct mos_live {
 	uint64_t flows_peak;
 	uint64_t gap_bytes;
 	uint64_t data_bytes;
+	bool filter_sent[MOS_NUM_FILTERS];
 };
 
 /* ---- shadow flows --------------------------------------------------- */
@@ -297,8 +299,37 @@ static void flow_end(struct mos_ctx *mctx, struct mos_live *lv,
 }
 
 /* One record: update the shadow, raise its event (and a gap before it). */
+/*
+ * The packet headers a PKT_IN or ORPHAN record carries become the packet
+ * mos_getlastpkt() shows for the records of the same packet.
+ */
+static void note_packet(struct mos_ctx *mctx, const struct mos_rec *h,
+			const uint8_t *payload, unsigned int ring)
+{
+	struct mos_last_pkt *lp = &mctx->in_pkt;
+
+	if ((h->type == MOS_EV_PKT_IN || h->type == MOS_EV_ORPHAN) &&
+	    h->pkt_seq && h->len && h->len <= sizeof(lp->hdrs) &&
+	    (h->pkt_seq != lp->seq || ring != lp->ring)) {
+		memcpy(lp->hdrs, payload, h->len);
+		lp->seq = 0;
+		if (mos_parse_ip(lp->hdrs, h->len, h->off, &lp->pkt) !=
+		    MOS_PARSE_TCP)
+			return;
+		lp->ip = lp->hdrs;
+		lp->caplen = h->len;
+		lp->len = h->off;
+		lp->ts_ns = h->ts_ns;
+		lp->seq = h->pkt_seq;
+		lp->ring = ring;
+	}
+	mctx->cur_pkt = h->pkt_seq && h->pkt_seq == lp->seq &&
+			ring == lp->ring ? lp : NULL;
+}
+
 static void live_record(struct mos_ctx *mctx, struct mos_live *lv,
-			const struct mos_rec *h, const uint8_t *payload)
+			const struct mos_rec *h, const uint8_t *payload,
+			unsigned int ring)
 {
 	struct mos_event ev = {
 		.type = h->type, .hook = h->hook, .side = h->side,
@@ -310,6 +341,7 @@ static void live_record(struct mos_ctx *mctx, struct mos_live *lv,
 	lv->records++;
 	if (h->kind == MOS_REC_LOST)
 		return;		/* the streams' offsets tell where */
+	note_packet(mctx, h, payload, ring);
 	if (!h->flow_id) {
 		mos_dispatch_event(mctx, NULL, &ev);	/* orphans */
 		return;
@@ -373,7 +405,8 @@ static int live_pass(struct mos_ctx *mctx, struct mos_live *lv)
 				return lv->error = ret ? ret : -EBADMSG;
 			}
 			/* The payload stays valid during the callbacks. */
-			live_record(mctx, lv, &h, payload);
+			live_record(mctx, lv, &h, payload, i);
+			mctx->cur_pkt = NULL;
 			mos_ring_reader_consume(r);
 			n++;
 		}
@@ -599,6 +632,8 @@ int mos_live_start(struct mos_ctx *mctx)
 	}
 	mctx->live = lv;
 	ret = mos_live_sync_evmask(mctx, true);
+	for (i = 0; !ret && i < MOS_NUM_FILTERS; i++)
+		ret = mos_live_set_filter(mctx, i);
 	if (!ret) {
 		free(maps);
 		return 0;
@@ -715,6 +750,7 @@ static int live_wait(struct mos_ctx *mctx, struct mos_live *lv,
 int mos_live_run_once(struct mos_ctx *mctx, int timeout_ms)
 {
 	struct mos_live *lv;
+	int64_t next;
 	int n;
 
 	if (mctx->stop)
@@ -724,12 +760,27 @@ int mos_live_run_once(struct mos_ctx *mctx, int timeout_ms)
 		return n;
 	lv = mctx->live;
 	n = live_pass(mctx, lv);
+	if (mctx->ntimers)
+		mos_timers_run(mctx, mos_live_clock_ns());
 	if (n || !timeout_ms)
 		return n;
-	n = live_wait(mctx, lv, timeout_ms);
+	/* Wake for the next timer. */
+	next = mos_timers_next(mctx);
+	if (next >= 0) {
+		uint64_t now = mos_live_clock_ns();
+		uint64_t ms = (uint64_t)next <= now ? 0 :
+			      ((uint64_t)next - now + 999999) / 1000000;
+
+		if (timeout_ms < 0 || ms < (uint64_t)timeout_ms)
+			timeout_ms = ms > INT32_MAX ? INT32_MAX : (int)ms;
+	}
+	n = timeout_ms ? live_wait(mctx, lv, timeout_ms) : 0;
 	if (n)
 		return n;
-	return live_pass(mctx, lv);
+	n = live_pass(mctx, lv);
+	if (mctx->ntimers)
+		mos_timers_run(mctx, mos_live_clock_ns());
+	return n;
 }
 
 /**
@@ -801,28 +852,49 @@ void mos_live_free(struct mos_ctx *mctx)
 }
 
 /**
- * mos_live_flow_set() - per-side options of a live connection
+ * mos_live_flow_set() - options and actions for a live connection
  * @mctx: the context
  * @f: the connection's shadow
- * @side: the receiving side
- * @policy: overlap policy, or -1
- * @stop: stop the stream @side receives
+ * @req: the request; with @req->stop, the stream @req->side receives
+ *	stops
  *
  * Stopping applies here at once (no more events of that stream, also of
  * records already in the ring) and in the kernel when it gets the request.
  *
  * Return: 0 or a negative errno from the kernel.
  */
-int mos_live_flow_set(struct mos_ctx *mctx, struct mos_flow *f, int side,
-		      int policy, bool stop)
+int mos_live_flow_set(struct mos_ctx *mctx, struct mos_flow *f,
+		      const struct mos_live_flow_req *req)
 {
 	struct mos_live *lv = mctx->live;
 
-	if (stop)
-		f->stream[!side].flags |= MOS_STREAM_STOPPED;
+	if (req->stop)
+		f->stream[!req->side].flags |= MOS_STREAM_STOPPED;
 	if (lv->nl.fd < 0)
 		return lv->detached ? -ENOTCONN : 0;
-	return mos_live_nl_flow_set(&lv->nl, f->id, side, policy, stop);
+	return mos_live_nl_flow_set(&lv->nl, f->id, req);
+}
+
+/**
+ * mos_live_set_filter() - hand a filter to the kernel
+ * @mctx: the context; before it is live, the filter goes with the start
+ * @kind: MOS_FILTER_KIND_*
+ *
+ * Return: 0 or the kernel's negative errno.
+ */
+int mos_live_set_filter(struct mos_ctx *mctx, int kind)
+{
+	const struct mos_filter *flt = &mctx->filter[kind];
+	struct mos_live *lv = mctx->live;
+
+	if (!lv || lv->detached || lv->nl.fd < 0)
+		return 0;
+	/* Nothing bound, nothing to replace: the kernel starts without. */
+	if (!flt->insns && !lv->filter_sent[kind])
+		return 0;
+	lv->filter_sent[kind] = flt->insns != NULL;
+	return mos_live_nl_monitor_filter(&lv->nl, lv->monitor_id, kind,
+					  flt->insns, flt->len);
 }
 
 /**

@@ -1,136 +1,81 @@
 // SPDX-License-Identifier: LGPL-2.1 OR MIT
 /*
- * The few generic netlink requests the live backend sends: which events a
- * consumer of /dev/mos receives (MOS_CMD_MONITOR_SET) and per-flow options
- * (MOS_CMD_FLOW_SET). Plain netlink sockets rather than libmnl: the
- * library's capture-only builds (fuzzing, valgrind) link without libmnl,
- * and three fixed-size requests need no more than this.
+ * The generic netlink requests the live backend sends, through libmnl:
+ * which events and packets a consumer of /dev/mos receives
+ * (MOS_CMD_MONITOR_SET) and per-connection options and actions
+ * (MOS_CMD_FLOW_SET). Each request waits for its acknowledgment, so an
+ * error is the caller's to see.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <time.h>
-#include <unistd.h>
+#include <libmnl/libmnl.h>
 #include <linux/genetlink.h>
-#include <linux/netlink.h>
 #include <linux/mos.h>
 #include "mos_int.h"
 
-#define REQ_BYTES	256
-#define REPLY_BYTES	8192
+/* Replies and small requests. */
+#define MSG_BYTES	8192
+/* Room for the largest request: a filter of BPF_MAXINSNS instructions. */
+#define FILTER_REQ_BYTES	(4096 * 8 + 512)
 
-/* A request: headers, then attributes appended by put_attr(). */
-struct nl_req {
-	union {
-		struct nlmsghdr nlh;
-		uint8_t buf[REQ_BYTES];
-	};
-};
-
-static void req_init(struct mos_live_nl *nl, struct nl_req *r, uint16_t type,
-		     uint8_t cmd, uint8_t version)
+static struct nlmsghdr *req_init(struct mos_live_nl *nl, void *buf,
+				 uint16_t type, uint8_t cmd, uint8_t version)
 {
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	struct genlmsghdr *g;
 
-	memset(r, 0, sizeof(*r));
-	r->nlh.nlmsg_len = NLMSG_LENGTH(GENL_HDRLEN);
-	r->nlh.nlmsg_type = type;
-	r->nlh.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
-	r->nlh.nlmsg_seq = ++nl->seq;
-	g = NLMSG_DATA(&r->nlh);
+	nlh->nlmsg_type = type;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+	nlh->nlmsg_seq = ++nl->seq;
+	g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
 	g->cmd = cmd;
 	g->version = version;
+	return nlh;
 }
 
-/* The requests are small and fixed: the buffer always has room. */
-static void put_attr(struct nl_req *r, uint16_t type, const void *data,
-		     uint16_t len)
+static int family_attr_cb(const struct nlattr *attr, void *data)
 {
-	struct nlattr *a = (struct nlattr *)(r->buf +
-					     NLMSG_ALIGN(r->nlh.nlmsg_len));
+	uint16_t *family = data;
 
-	a->nla_type = type;
-	a->nla_len = NLA_HDRLEN + len;
-	if (len)
-		memcpy((uint8_t *)a + NLA_HDRLEN, data, len);
-	r->nlh.nlmsg_len = NLMSG_ALIGN(r->nlh.nlmsg_len) +
-			   NLA_ALIGN(a->nla_len);
+	if (mnl_attr_get_type(attr) == CTRL_ATTR_FAMILY_ID &&
+	    mnl_attr_validate(attr, MNL_TYPE_U16) == 0)
+		*family = mnl_attr_get_u16(attr);
+	return MNL_CB_OK;
 }
 
-static void put_u32(struct nl_req *r, uint16_t type, uint32_t v)
+static int family_cb(const struct nlmsghdr *nlh, void *data)
 {
-	put_attr(r, type, &v, sizeof(v));
-}
-
-/* The family id from a CTRL_CMD_GETFAMILY reply, 0 if absent. */
-static uint16_t family_id_of(const struct nlmsghdr *h)
-{
-	const struct nlattr *a;
-	int len = (int)h->nlmsg_len - NLMSG_LENGTH(GENL_HDRLEN);
-
-	a = (const struct nlattr *)((const uint8_t *)NLMSG_DATA(h) +
-				    GENL_HDRLEN);
-	while (len >= NLA_HDRLEN && a->nla_len >= NLA_HDRLEN &&
-	       a->nla_len <= len) {
-		if ((a->nla_type & NLA_TYPE_MASK) == CTRL_ATTR_FAMILY_ID &&
-		    a->nla_len == NLA_HDRLEN + sizeof(uint16_t)) {
-			uint16_t id;
-
-			memcpy(&id, (const uint8_t *)a + NLA_HDRLEN,
-			       sizeof(id));
-			return id;
-		}
-		len -= NLA_ALIGN(a->nla_len);
-		a = (const struct nlattr *)((const uint8_t *)a +
-					    NLA_ALIGN(a->nla_len));
-	}
-	return 0;
+	mnl_attr_parse(nlh, GENL_HDRLEN, family_attr_cb, data);
+	return MNL_CB_OK;
 }
 
 /*
- * Send a request and read replies up to its ACK. A GETFAMILY reply before
- * the ACK gives the family id (@family may be NULL otherwise).
+ * Send a request and read the replies up to its acknowledgment; @cb sees
+ * the data messages before it (NULL: none expected).
  */
-static int request(struct mos_live_nl *nl, struct nl_req *r,
-		   uint16_t *family)
+static int request(struct mos_live_nl *nl, struct nlmsghdr *nlh,
+		   mnl_cb_t cb, void *data)
 {
-	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
-	uint8_t buf[REPLY_BYTES] __attribute__((aligned(NLMSG_ALIGNTO)));
-	const struct nlmsghdr *h;
-	size_t off;
+	char buf[MSG_BYTES] __attribute__((aligned(NLMSG_ALIGNTO)));
+	uint32_t seq = nlh->nlmsg_seq;
 	ssize_t n;
+	int ret;
 
-	if (sendto(nl->fd, r->buf, r->nlh.nlmsg_len, 0,
-		   (struct sockaddr *)&kernel, sizeof(kernel)) < 0)
+	if (mnl_socket_sendto(nl->sock, nlh, nlh->nlmsg_len) < 0)
 		return -errno;
-	for (;;) {
-		n = recv(nl->fd, buf, sizeof(buf), 0);
+	do {
+		n = mnl_socket_recvfrom(nl->sock, buf, sizeof(buf));
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
 			return -errno;
 		}
-		/* NLMSG_OK() and NLMSG_NEXT(), without their mixed signs. */
-		for (off = 0; off + NLMSG_HDRLEN <= (size_t)n;
-		     off += NLMSG_ALIGN(h->nlmsg_len)) {
-			h = (const struct nlmsghdr *)(buf + off);
-			if (h->nlmsg_len < NLMSG_HDRLEN ||
-			    h->nlmsg_len > (size_t)n - off)
-				break;
-			if (h->nlmsg_seq != r->nlh.nlmsg_seq)
-				continue;	/* an old request's reply */
-			if (h->nlmsg_type == NLMSG_ERROR) {
-				const struct nlmsgerr *e = NLMSG_DATA(h);
-
-				if (h->nlmsg_len < NLMSG_LENGTH(sizeof(*e)))
-					return -EPROTO;
-				return e->error;
-			}
-			if (family &&
-			    h->nlmsg_len >= NLMSG_LENGTH(GENL_HDRLEN))
-				*family = family_id_of(h);
-		}
-	}
+		ret = mnl_cb_run(buf, n, seq, nl->portid, cb, data);
+	} while (ret == MNL_CB_OK);
+	/* libmnl gives the kernel's error in errno (positive). */
+	return ret == MNL_CB_STOP ? 0 : -errno;
 }
 
 /**
@@ -142,25 +87,27 @@ static int request(struct mos_live_nl *nl, struct nl_req *r,
  */
 int mos_live_nl_open(struct mos_live_nl *nl)
 {
-	struct sockaddr_nl local = { .nl_family = AF_NETLINK };
-	struct nl_req r;
+	char buf[MSG_BYTES] __attribute__((aligned(NLMSG_ALIGNTO)));
+	struct nlmsghdr *nlh;
 	int one = 1, ret;
 
 	memset(nl, 0, sizeof(*nl));
+	nl->fd = -1;
 	nl->seq = (uint32_t)time(NULL);
-	nl->fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_GENERIC);
-	if (nl->fd < 0)
+	nl->sock = mnl_socket_open2(NETLINK_GENERIC, SOCK_CLOEXEC);
+	if (!nl->sock)
 		return -errno;
 	/* Errors without the request echoed: replies stay small. */
-	setsockopt(nl->fd, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
-	if (bind(nl->fd, (struct sockaddr *)&local, sizeof(local)) < 0) {
+	mnl_socket_setsockopt(nl->sock, NETLINK_CAP_ACK, &one, sizeof(one));
+	if (mnl_socket_bind(nl->sock, 0, MNL_SOCKET_AUTOPID) < 0) {
 		ret = -errno;
 		goto err;
 	}
-	req_init(nl, &r, GENL_ID_CTRL, CTRL_CMD_GETFAMILY, 1);
-	put_attr(&r, CTRL_ATTR_FAMILY_NAME, MOS_GENL_NAME,
-		 sizeof(MOS_GENL_NAME));
-	ret = request(nl, &r, &nl->family);
+	nl->portid = mnl_socket_get_portid(nl->sock);
+	nl->fd = mnl_socket_get_fd(nl->sock);
+	nlh = req_init(nl, buf, GENL_ID_CTRL, CTRL_CMD_GETFAMILY, 1);
+	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, MOS_GENL_NAME);
+	ret = request(nl, nlh, family_cb, &nl->family);
 	if (!ret && !nl->family)
 		ret = -EPROTO;
 	if (ret)
@@ -177,8 +124,9 @@ err:
  */
 void mos_live_nl_close(struct mos_live_nl *nl)
 {
-	if (nl->fd >= 0)
-		close(nl->fd);
+	if (nl->sock)
+		mnl_socket_close(nl->sock);
+	nl->sock = NULL;
 	nl->fd = -1;
 }
 
@@ -193,36 +141,81 @@ void mos_live_nl_close(struct mos_live_nl *nl)
 int mos_live_nl_monitor_set(struct mos_live_nl *nl, uint32_t monitor_id,
 			    uint32_t evmask)
 {
-	struct nl_req r;
+	char buf[MSG_BYTES] __attribute__((aligned(NLMSG_ALIGNTO)));
+	struct nlmsghdr *nlh;
 
-	req_init(nl, &r, nl->family, MOS_CMD_MONITOR_SET, MOS_GENL_VERSION);
-	put_u32(&r, MOS_A_MONITOR_ID, monitor_id);
-	put_u32(&r, MOS_A_MONITOR_EVMASK, evmask);
-	return request(nl, &r, NULL);
+	nlh = req_init(nl, buf, nl->family, MOS_CMD_MONITOR_SET,
+		       MOS_GENL_VERSION);
+	mnl_attr_put_u32(nlh, MOS_A_MONITOR_ID, monitor_id);
+	mnl_attr_put_u32(nlh, MOS_A_MONITOR_EVMASK, evmask);
+	return request(nl, nlh, NULL, NULL);
 }
 
 /**
- * mos_live_nl_flow_set() - per-side options of one connection
+ * mos_live_nl_monitor_filter() - replace one of a consumer's filters
+ * @nl: the socket
+ * @monitor_id: the consumer
+ * @type: MOS_FILTER_SYN, MOS_FILTER_ORPHAN or MOS_FILTER_RAW
+ * @insns: classic BPF for DLT_RAW (struct bpf_insn / struct sock_filter)
+ * @n: number of instructions; 0 removes the filter
+ *
+ * Return: 0 or a negative errno (the kernel's; -EINVAL for a program it
+ * rejects).
+ */
+int mos_live_nl_monitor_filter(struct mos_live_nl *nl, uint32_t monitor_id,
+			       uint32_t type, const void *insns, uint32_t n)
+{
+	size_t bytes = (size_t)n * 8;	/* sizeof(struct sock_filter) */
+	struct nlattr *nest;
+	struct nlmsghdr *nlh;
+	char *buf;
+	int ret;
+
+	if (bytes + 512 > FILTER_REQ_BYTES)
+		return -E2BIG;
+	buf = calloc(1, FILTER_REQ_BYTES);
+	if (!buf)
+		return -ENOMEM;
+	nlh = req_init(nl, buf, nl->family, MOS_CMD_MONITOR_SET,
+		       MOS_GENL_VERSION);
+	mnl_attr_put_u32(nlh, MOS_A_MONITOR_ID, monitor_id);
+	nest = mnl_attr_nest_start(nlh, MOS_A_MONITOR_FILTER);
+	mnl_attr_put_u32(nlh, MOS_FILTER_A_TYPE, type);
+	mnl_attr_put(nlh, MOS_FILTER_A_PROG, bytes, insns);
+	mnl_attr_nest_end(nlh, nest);
+	ret = request(nl, nlh, NULL, NULL);
+	free(buf);
+	return ret;
+}
+
+/**
+ * mos_live_nl_flow_set() - options and actions for one connection
  * @nl: the socket
  * @flow_id: the connection
- * @side: the receiving side the options are about
- * @policy: overlap policy of that side's incoming stream, or -1
- * @stop: stop reassembling that stream
+ * @req: what to change
  *
  * Return: 0 or a negative errno (-ENOENT: the kernel no longer tracks the
  * connection).
  */
-int mos_live_nl_flow_set(struct mos_live_nl *nl, uint64_t flow_id, int side,
-			 int policy, bool stop)
+int mos_live_nl_flow_set(struct mos_live_nl *nl, uint64_t flow_id,
+			 const struct mos_live_flow_req *req)
 {
-	struct nl_req r;
+	char buf[MSG_BYTES] __attribute__((aligned(NLMSG_ALIGNTO)));
+	struct nlmsghdr *nlh;
 
-	req_init(nl, &r, nl->family, MOS_CMD_FLOW_SET, MOS_GENL_VERSION);
-	put_attr(&r, MOS_A_FLOW_ID, &flow_id, sizeof(flow_id));
-	put_u32(&r, MOS_A_FLOW_SIDE, side);
-	if (policy >= 0)
-		put_u32(&r, MOS_A_FLOW_POLICY, policy);
-	if (stop)
-		put_attr(&r, MOS_A_FLOW_STOP, NULL, 0);
-	return request(nl, &r, NULL);
+	nlh = req_init(nl, buf, nl->family, MOS_CMD_FLOW_SET,
+		       MOS_GENL_VERSION);
+	mnl_attr_put_u64(nlh, MOS_A_FLOW_ID, flow_id);
+	if (req->side >= 0) {
+		mnl_attr_put_u32(nlh, MOS_A_FLOW_SIDE, req->side);
+		if (req->policy >= 0)
+			mnl_attr_put_u32(nlh, MOS_A_FLOW_POLICY, req->policy);
+		if (req->buffer >= 0)
+			mnl_attr_put_u32(nlh, MOS_A_FLOW_BUFFER, req->buffer);
+		if (req->stop)
+			mnl_attr_put(nlh, MOS_A_FLOW_STOP, 0, NULL);
+	}
+	if (req->action)
+		mnl_attr_put_u32(nlh, MOS_A_FLOW_ACTION, req->action);
+	return request(nl, nlh, NULL, NULL);
 }

@@ -37,6 +37,12 @@ static uint32_t engine_mask(const struct mos_ctx *mctx,
 	/* Peeking needs the bytes even without a NEW_DATA callback. */
 	if (mctx->opt.peek_window)
 		mask |= 1u << MOS_EV_NEW_DATA;
+	/* The raw socket sees every packet, of connections or not. */
+	if (mctx->raw_set && mos_evset_builtin_mask(mctx->raw_set))
+		mask |= 1u << MOS_EV_PKT_IN | 1u << MOS_EV_ORPHAN;
+	/* Live, a PKT_IN record carries the headers mos_getlastpkt() shows. */
+	if (mctx->opt.last_packet && !mctx->opt.read_file)
+		mask |= 1u << MOS_EV_PKT_IN;
 	return mask | 1u << MOS_EV_CONN_END;
 }
 
@@ -103,7 +109,14 @@ static void holders_change(struct mos_ctx *mctx, uint32_t old, uint32_t new)
 			mctx->mask_holders[t] += (new & (1u << t)) ? 1 : -1;
 }
 
-static struct mos_conn *conn_of(struct mos_ctx *mctx, int sock)
+/**
+ * mos_conn_lookup() - the connection behind a socket number
+ * @mctx: the context
+ * @sock: the socket
+ *
+ * Return: the connection, or NULL when @sock is no open connection's.
+ */
+struct mos_conn *mos_conn_lookup(struct mos_ctx *mctx, int sock)
 {
 	size_t i;
 
@@ -111,6 +124,44 @@ static struct mos_conn *conn_of(struct mos_ctx *mctx, int sock)
 		return NULL;
 	i = sock - MOS_MAX_LISTENERS;
 	return i < mctx->nconns ? mctx->conns[i] : NULL;
+}
+
+static struct mos_conn *conn_of(struct mos_ctx *mctx, int sock)
+{
+	return mos_conn_lookup(mctx, sock);
+}
+
+/* Muted connections raise only CONN_END (which frees them quietly). */
+#define MUTED_MASK	(1u << MOS_EV_CONN_END)
+
+/**
+ * mos_conn_mute() - no more callbacks for a connection
+ * @mctx: the context
+ * @c: the connection
+ *
+ * The engine stops raising its events; its socket stays valid until the
+ * connection ends, with no event.
+ */
+void mos_conn_mute(struct mos_ctx *mctx, struct mos_conn *c)
+{
+	uint32_t old = c->flow->evmask;
+
+	c->muted = true;
+	c->flow->evmask = MUTED_MASK;
+	if (mctx->live)
+		holders_change(mctx, old, MUTED_MASK);
+}
+
+/*
+ * Offline, the SYN filter sees a connection's first packet: the one being
+ * input when its first event is raised. Live, the kernel ran it.
+ */
+static bool syn_filter_pass(const struct mos_ctx *mctx)
+{
+	const struct mos_last_pkt *in = &mctx->in_pkt;
+
+	return mos_filter_pass(&mctx->filter[MOS_FILTER_KIND_SYN], in->ip,
+			       in->caplen, in->len);
 }
 
 static struct mos_conn *conn_new(struct mos_ctx *mctx, struct mos_flow *f)
@@ -146,6 +197,8 @@ static struct mos_conn *conn_new(struct mos_ctx *mctx, struct mos_flow *f)
 	mctx->conns[i] = c;
 	c->sock = i + MOS_MAX_LISTENERS;
 	c->flow = f;
+	c->peek_window[0] = mctx->opt.peek_window;
+	c->peek_window[1] = mctx->opt.peek_window;
 	/* New connections inherit the listener's set: one more reference. */
 	c->set = mctx->listen_set ? mos_evset_get(mctx->listen_set) :
 				    mos_evset_empty(mctx->tab);
@@ -154,6 +207,11 @@ static struct mos_conn *conn_new(struct mos_ctx *mctx, struct mos_flow *f)
 	if (mctx->live) {
 		holders_change(mctx, 0, f->evmask);
 		mos_live_sync_evmask(mctx, false);
+	} else if (!syn_filter_pass(mctx)) {
+		/* Not this context's: tracked, but metadata-only and silent. */
+		mos_conn_mute(mctx, c);
+		mos_flow_stop_stream(mctx->engine, f, MOS_SIDE_CLI);
+		mos_flow_stop_stream(mctx->engine, f, MOS_SIDE_SVR);
 	}
 	return c;
 }
@@ -164,6 +222,8 @@ static void conn_free(struct mos_ctx *mctx, struct mos_conn *c)
 
 	if (mctx->live)
 		holders_change(mctx, c->flow->evmask, 0);
+	if (c->ntimers)
+		mos_timers_cancel_sock(mctx, c->sock);
 	mos_evset_put(mctx->tab, c->set);
 	mos_peekbuf_release(&c->buf[0]);
 	mos_peekbuf_release(&c->buf[1]);
@@ -186,6 +246,36 @@ struct mos_conn *mos_conn_of_flow(struct mos_ctx *mctx, struct mos_flow *f)
 	return f->user ? f->user : conn_new(mctx, f);
 }
 
+/* The raw socket's PKT_IN callbacks for the packet being processed. */
+static void raw_dispatch(struct mos_ctx *mctx, const struct mos_event *ev,
+			 int side)
+{
+	const struct mos_last_pkt *lp = mctx->cur_pkt;
+
+	if (!mctx->raw_set || !lp)
+		return;
+	/* Live, the kernel ran the raw filter. */
+	if (!mctx->live &&
+	    !mos_filter_pass(&mctx->filter[MOS_FILTER_KIND_RAW], lp->ip,
+			     lp->caplen, lp->len))
+		return;
+	mctx->raw_side = side;
+	mos_evset_dispatch(mctx->tab, &mctx->raw_set,
+			   builtin_id(MOS_EV_PKT_IN, MOS_HK_SND), mctx,
+			   MOS_RAW_SOCK, side);
+}
+
+static bool orphan_filter_pass(const struct mos_ctx *mctx,
+			       const struct mos_event *ev)
+{
+	const struct mos_last_pkt *lp = mctx->cur_pkt;
+
+	if (ev->type != MOS_EV_ORPHAN || mctx->live || !lp)
+		return true;
+	return mos_filter_pass(&mctx->filter[MOS_FILTER_KIND_ORPHAN], lp->ip,
+			       lp->caplen, lp->len);
+}
+
 /**
  * mos_dispatch_event() - run the callbacks of an event
  * @mctx: the context
@@ -202,25 +292,32 @@ void mos_dispatch_event(struct mos_ctx *mctx, struct mos_flow *f,
 	struct mos_conn *c;
 
 	if (!f) {
-		if (mctx->listen_set) {
-			mctx->cur_ev = ev;
+		mctx->cur_ev = ev;
+		if (ev->type == MOS_EV_ORPHAN)
+			raw_dispatch(mctx, ev, MOS_SIDE_BOTH);
+		if (mctx->listen_set && orphan_filter_pass(mctx, ev))
 			mos_evset_dispatch(mctx->tab, &mctx->listen_set,
 					   builtin_id(ev->type, ev->hook), mctx,
 					   0, ev->side);
-			mctx->cur_ev = saved;
-		}
+		mctx->cur_ev = saved;
 		return;
 	}
 	c = mos_conn_of_flow(mctx, f);
 	if (!c)
 		return;	/* out of memory: no callbacks for it */
+	if (c->muted)
+		goto out;
 	if (ev->type == MOS_EV_NEW_DATA)
-		mos_peekbuf_append(&c->buf[ev->side], mctx->opt.peek_window,
+		mos_peekbuf_append(&c->buf[ev->side], c->peek_window[ev->side],
 				   ev->off, ev->data, ev->len);
 	mctx->cur_ev = ev;
+	/* The raw socket sees each packet once: at its sender's hook. */
+	if (ev->type == MOS_EV_PKT_IN && ev->hook == MOS_HK_SND)
+		raw_dispatch(mctx, ev, ev->side);
 	mos_evset_dispatch(mctx->tab, &c->set, builtin_id(ev->type, ev->hook),
 			   mctx, c->sock, ev->side);
 	mctx->cur_ev = saved;
+out:
 	/*
 	 * Nothing follows CONN_END: the socket closes now, although the
 	 * engine may keep the connection a while to absorb late segments.
@@ -234,7 +331,17 @@ void mos_dispatch_event(struct mos_ctx *mctx, struct mos_flow *f,
 static void sink_event(void *ctx, struct mos_flow *f,
 		       const struct mos_event *ev, const struct mos_pkt *pkt)
 {
-	mos_dispatch_event(ctx, f, ev);
+	struct mos_ctx *mctx = ctx;
+	const struct mos_last_pkt *saved = mctx->cur_pkt;
+
+	if (pkt) {
+		mctx->in_pkt.pkt = *pkt;
+		mctx->cur_pkt = &mctx->in_pkt;
+	} else {
+		mctx->cur_pkt = NULL;
+	}
+	mos_dispatch_event(mctx, f, ev);
+	mctx->cur_pkt = saved;
 }
 
 /**
@@ -307,7 +414,10 @@ void mos_ctx_free(struct mos_ctx *mctx)
 	if (mctx->wake_fd >= 0)
 		close(mctx->wake_fd);
 	mos_evset_put(mctx->tab, mctx->listen_set);
+	mos_evset_put(mctx->tab, mctx->raw_set);
 	mos_evtab_free(mctx->tab);
+	mos_filters_free(mctx);
+	mos_timers_free(mctx);
 	free(mctx->conns);
 	free(mctx->free_socks);
 	free(mctx);
@@ -365,7 +475,17 @@ int mos_input_packet(struct mos_ctx *mctx, int linktype, uint64_t ts_ns,
 	in.len = len - off;
 	in.ts_ns = ts_ns;
 	in.csum = MOS_CSUM_ON;
+	mctx->fed = true;
+	/* Timers due by this packet's time fire before it. */
+	if (mctx->ntimers)
+		mos_timers_run(mctx, ts_ns);
+	mctx->in_pkt.ip = in.ip;
+	mctx->in_pkt.caplen = in.caplen;
+	mctx->in_pkt.len = in.len;
+	mctx->in_pkt.ts_ns = ts_ns;
 	mos_engine_input(mctx->engine, &in);
+	mctx->in_pkt.ip = NULL;
+	mctx->in_pkt.caplen = 0;
 	return 0;
 }
 
@@ -377,12 +497,20 @@ void mos_end_input(struct mos_ctx *mctx)
 
 int mos_socket(struct mos_ctx *mctx, int type)
 {
-	if (type != MOS_SOCK_MONITOR_STREAM)
+	switch (type) {
+	case MOS_SOCK_MONITOR_STREAM:
+		if (mctx->listen_set)
+			return -EBUSY;
+		mctx->listen_set = mos_evset_empty(mctx->tab);
+		return MOS_STREAM_SOCK;
+	case MOS_SOCK_MONITOR_RAW:
+		if (mctx->raw_set)
+			return -EBUSY;
+		mctx->raw_set = mos_evset_empty(mctx->tab);
+		return MOS_RAW_SOCK;
+	default:
 		return -EPROTONOSUPPORT;
-	if (mctx->listen_set)
-		return -EBUSY;
-	mctx->listen_set = mos_evset_empty(mctx->tab);
-	return 0;
+	}
 }
 
 /* The event-set slot a socket's registrations go to. */
@@ -390,8 +518,10 @@ static struct mos_evset **set_slot(struct mos_ctx *mctx, int sock,
 				   struct mos_conn **cp)
 {
 	*cp = NULL;
-	if (sock == 0)
+	if (sock == MOS_STREAM_SOCK)
 		return mctx->listen_set ? &mctx->listen_set : NULL;
+	if (sock == MOS_RAW_SOCK)
+		return mctx->raw_set ? &mctx->raw_set : NULL;
 	*cp = conn_of(mctx, sock);
 	return *cp ? &(*cp)->set : NULL;
 }
@@ -416,6 +546,9 @@ static int update_masks(struct mos_ctx *mctx, struct mos_conn *c)
 	uint32_t *mask = c ? &c->flow->evmask : &mctx->listen_mask;
 	uint32_t old = *mask;
 
+	if (c && c->muted)
+		return 0;
+
 	*mask = engine_mask(mctx, c ? c->set : mctx->listen_set);
 	if (!c)
 		mos_engine_set_default_evmask(mctx->engine, *mask);
@@ -437,6 +570,12 @@ static int change_callback(struct mos_ctx *mctx, int sock, mos_event_t ev,
 	slot = set_slot(mctx, sock, &c);
 	if (!slot)
 		return -EBADF;
+	/* A raw socket has packets only: one callback per packet. */
+	if (sock == MOS_RAW_SOCK) {
+		if (ev != MOS_ON_PKT_IN)
+			return -EINVAL;
+		hook = MOS_HK_SND;
+	}
 	ret = event_id(mctx, ev, hook, &id);
 	if (ret)
 		return ret;
@@ -590,9 +729,13 @@ int mos_set_overlap_policy(struct mos_ctx *mctx, int sock, int side,
 	if (policy < 0 || policy >= MOS_OVERLAP_NUM)
 		return -EINVAL;
 	if (mctx->live) {
+		struct mos_live_flow_req req = {
+			.side = side, .policy = policy, .buffer = -1,
+		};
+
 		if (side != MOS_SIDE_CLI && side != MOS_SIDE_SVR)
 			return -EINVAL;
-		return mos_live_flow_set(mctx, c->flow, side, policy, false);
+		return mos_live_flow_set(mctx, c->flow, &req);
 	}
 	return mos_flow_set_policy(c->flow, side, policy);
 }
@@ -605,8 +748,13 @@ int mos_stop_side(struct mos_ctx *mctx, int sock, int side)
 		return -EBADF;
 	if (side != MOS_SIDE_CLI && side != MOS_SIDE_SVR)
 		return -EINVAL;
-	if (mctx->live)
-		return mos_live_flow_set(mctx, c->flow, side, -1, true);
+	if (mctx->live) {
+		struct mos_live_flow_req req = {
+			.side = side, .policy = -1, .buffer = -1, .stop = true,
+		};
+
+		return mos_live_flow_set(mctx, c->flow, &req);
+	}
 	mos_flow_stop_stream(mctx->engine, c->flow, side);
 	return 0;
 }
@@ -633,6 +781,7 @@ int mos_get_stats(struct mos_ctx *mctx, struct mos_stats *st)
 	st->timeouts = es->flows_timeout;
 	st->gap_bytes = es->gap_bytes;
 	st->capped_bytes = es->capped_bytes;
+	st->dropped = es->dropped;
 	st->engine_mem_peak = es->mem_peak;
 	st->flow_bytes = sizeof(struct mos_flow);
 	return 0;

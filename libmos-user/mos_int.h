@@ -11,6 +11,46 @@
 
 /* Listener sockets are 0..MOS_MAX_LISTENERS-1, connections follow. */
 #define MOS_MAX_LISTENERS	4
+#define MOS_STREAM_SOCK		0
+#define MOS_RAW_SOCK		1
+#define MOS_NUM_FILTERS		3	/* MOS_FILTER_KIND_* */
+
+struct bpf_insn;
+
+/**
+ * struct mos_filter - a compiled pcap filter (DLT_RAW)
+ * @insns: its classic BPF program, NULL when none is bound
+ * @len: its instruction count
+ */
+struct mos_filter {
+	struct bpf_insn *insns;
+	unsigned int len;
+};
+
+/**
+ * struct mos_last_pkt - the packet behind the event being dispatched
+ * @ip: its bytes from the IP header on (offline the captured packet, live
+ *	@hdrs)
+ * @caplen: bytes at @ip
+ * @len: its length on the wire from the IP header on
+ * @ts_ns: its time
+ * @pkt: its parsed headers
+ * @seq: live: the ring's pkt_seq of the packet (0: none), with @ring
+ * @ring: live: the ring it came through
+ * @hdrs: live: copy of the headers the kernel sent
+ */
+struct mos_last_pkt {
+	const uint8_t *ip;
+	uint32_t caplen;
+	uint32_t len;
+	uint64_t ts_ns;
+	struct mos_pkt pkt;
+	uint32_t seq;
+	unsigned int ring;
+	uint8_t hdrs[512];
+};
+
+struct mos_timer;
 
 /**
  * struct mos_conn - the library's side of one connection
@@ -19,6 +59,10 @@
  * @uctx: the application's pointer
  * @buf: [side] bytes delivered to that side, for peeking
  * @sock: its socket number
+ * @ntimers: its pending timers
+ * @muted: no more callbacks: its first packet failed the SYN filter
+ *	(offline), or the application stopped monitoring it
+ * @peek_window: [side] delivered bytes kept for peeking
  */
 struct mos_conn {
 	struct mos_flow *flow;
@@ -26,6 +70,9 @@ struct mos_conn {
 	void *uctx;
 	struct mos_peekbuf buf[2];
 	int sock;
+	unsigned int ntimers;
+	bool muted;
+	uint32_t peek_window[2];
 };
 
 /**
@@ -48,6 +95,18 @@ struct mos_conn {
  * @mask_holders: live only: for each built-in event, how many holders
  *	(the listener and every connection) have it in their engine mask;
  *	the kernel is asked for the union
+ * @raw_set: the raw socket's event set (NULL: no raw socket)
+ * @filter: [MOS_FILTER_KIND_*] the filters bound
+ * @filter_err: libpcap's message for the last rejected filter
+ * @cur_pkt: the packet behind the event being dispatched, or NULL
+ * @in_pkt: offline: the packet being input; live: the last PKT_IN's
+ * @timers: pending timers, a binary min-heap by deadline
+ * @ntimers: entries in @timers
+ * @timers_cap: room in @timers
+ * @timer_ids: the last timer id given
+ * @raw_side: while the raw socket's callbacks run, the packet's sender
+ *	(MOS_SIDE_BOTH: of no connection)
+ * @fed: packets came through mos_input_packet(): capture time is the clock
  */
 struct mos_ctx {
 	struct mos_options opt;
@@ -64,9 +123,34 @@ struct mos_ctx {
 	struct mos_live *live;
 	uint32_t listen_mask;
 	uint32_t mask_holders[MOS_NUM_BUILTIN];
+	struct mos_evset *raw_set;
+	struct mos_filter filter[MOS_NUM_FILTERS];
+	char filter_err[256];
+	const struct mos_last_pkt *cur_pkt;
+	struct mos_last_pkt in_pkt;
+	struct mos_timer *timers;
+	size_t ntimers;
+	size_t timers_cap;
+	int timer_ids;
+	int raw_side;
+	bool fed;
 };
 
+/* filter.c */
+bool mos_filter_pass(const struct mos_filter *flt, const uint8_t *ip,
+		     uint32_t caplen, uint32_t len);
+void mos_filters_free(struct mos_ctx *mctx);
+
+/* timer.c */
+void mos_timers_run(struct mos_ctx *mctx, uint64_t now_ns);
+int64_t mos_timers_next(const struct mos_ctx *mctx);
+void mos_timers_cancel_sock(struct mos_ctx *mctx, int sock);
+void mos_timers_free(struct mos_ctx *mctx);
+uint64_t mos_live_clock_ns(void);
+
 /* mos.c, for the backends */
+struct mos_conn *mos_conn_lookup(struct mos_ctx *mctx, int sock);
+void mos_conn_mute(struct mos_ctx *mctx, struct mos_conn *c);
 struct mos_conn *mos_conn_of_flow(struct mos_ctx *mctx, struct mos_flow *f);
 void mos_dispatch_event(struct mos_ctx *mctx, struct mos_flow *f,
 			const struct mos_event *ev);
@@ -76,24 +160,48 @@ int mos_capture_run(struct mos_ctx *mctx, const char *path);
 int mos_linktype_ip_offset(int linktype, const uint8_t *pkt,
 			   uint32_t caplen);
 
+struct mnl_socket;
+
 /**
  * struct mos_live_nl - a generic netlink socket for the mos family
- * @fd: the socket, -1 when closed
+ * @sock: the libmnl socket, NULL when closed
+ * @fd: its descriptor, -1 when closed
  * @family: the family's id
  * @seq: sequence number of the last request
+ * @portid: the socket's netlink port id
  */
 struct mos_live_nl {
+	struct mnl_socket *sock;
 	int fd;
 	uint16_t family;
 	uint32_t seq;
+	uint32_t portid;
+};
+
+/**
+ * struct mos_live_flow_req - a MOS_CMD_FLOW_SET request
+ * @side: the receiving side the options are about, -1 for none
+ * @policy: overlap policy of that side's stream, or -1
+ * @buffer: its reassembly buffer in bytes, or -1
+ * @stop: stop reassembling it
+ * @action: MOS_FLOW_ACTION_*, 0 for none
+ */
+struct mos_live_flow_req {
+	int side;
+	int policy;
+	int64_t buffer;
+	bool stop;
+	uint32_t action;
 };
 
 int mos_live_nl_open(struct mos_live_nl *nl);
 void mos_live_nl_close(struct mos_live_nl *nl);
 int mos_live_nl_monitor_set(struct mos_live_nl *nl, uint32_t monitor_id,
 			    uint32_t evmask);
-int mos_live_nl_flow_set(struct mos_live_nl *nl, uint64_t flow_id, int side,
-			 int policy, bool stop);
+int mos_live_nl_monitor_filter(struct mos_live_nl *nl, uint32_t monitor_id,
+			       uint32_t type, const void *insns, uint32_t n);
+int mos_live_nl_flow_set(struct mos_live_nl *nl, uint64_t flow_id,
+			 const struct mos_live_flow_req *req);
 
 /**
  * struct mos_live_ring_map - where one ring is mapped
@@ -121,8 +229,9 @@ void mos_live_end_all(struct mos_ctx *mctx, uint8_t reason);
 void mos_live_free(struct mos_ctx *mctx);
 uint32_t mos_live_evmask(const struct mos_ctx *mctx);
 int mos_live_sync_evmask(struct mos_ctx *mctx, bool shrink);
-int mos_live_flow_set(struct mos_ctx *mctx, struct mos_flow *f, int side,
-		      int policy, bool stop);
+int mos_live_flow_set(struct mos_ctx *mctx, struct mos_flow *f,
+		      const struct mos_live_flow_req *req);
+int mos_live_set_filter(struct mos_ctx *mctx, int kind);
 void mos_live_stats(const struct mos_ctx *mctx, struct mos_stats *st);
 
 #endif /* MOS_MOS_INT_H */

@@ -116,10 +116,27 @@ static bool rec_valid(const struct mos_rec *h, uint64_t avail)
 	if (h->type >= MOS_NUM_BUILTIN || h->hook > MOS_HK_RCV ||
 	    h->side > MOS_SIDE_SVR)
 		return false;
-	/* NEW_DATA's payload follows the header, and nothing else does. */
-	if (h->type == MOS_ON_CONN_NEW_DATA &&
-	    (h->len > MOS_REC_MAX_PAYLOAD || h->size != REC_HDR + h->len))
-		return false;
+	/*
+	 * NEW_DATA's payload follows the header, PKT_IN's and ORPHAN's
+	 * packet headers may, and nothing else does.
+	 */
+	switch (h->type) {
+	case MOS_ON_CONN_NEW_DATA:
+		if (h->len > MOS_REC_MAX_PAYLOAD ||
+		    h->size != REC_HDR + h->len)
+			return false;
+		break;
+	case MOS_ON_PKT_IN:
+	case MOS_ON_ORPHAN:
+		if (h->size != REC_HDR &&
+		    (h->len > MOS_REC_MAX_HEADERS ||
+		     h->size != REC_HDR + h->len))
+			return false;
+		break;
+	default:
+		if (h->size != REC_HDR)
+			return false;
+	}
 	/* A connection's record carries its addresses. */
 	if (h->flow_id && h->ip_version != 4 && h->ip_version != 6)
 		return false;

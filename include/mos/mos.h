@@ -204,12 +204,73 @@ struct mos_flow_info {
 	struct sockaddr_storage addr[2];
 };
 
+/**
+ * mos_options_init() - fill options with the defaults
+ * @opt: the options
+ *
+ * No capture file (live), the engine's default limits (1048576
+ * connections, 256 KiB per direction, 256 MiB in all), a 64 KiB peek
+ * window, overlap policy first, checksum auto and every flag off. Call it
+ * before setting fields, so that fields a later version adds get their
+ * defaults.
+ */
 void mos_options_init(struct mos_options *opt);
+
+/**
+ * mos_overlap_policy_parse() - an overlap policy from its name
+ * @name: "first", "last", "bsd", "linux", "old-linux", "windows",
+ *	"solaris", "hpux" or "macos" (not NULL)
+ *
+ * Return: the MOS_OVERLAP_POLICY_* value; -EINVAL for another name.
+ */
 int mos_overlap_policy_parse(const char *name);
+
+/**
+ * mos_state_name() - the name of a TCP state
+ * @state: mos_flow_info.state[], MOS_OPT_TCP_STATE, or the code and
+ *	old_state of a TCP_STATE_CHANGE event
+ *
+ * Return: a static lower-case name: "closed", "listen", "syn_sent",
+ * "syn_rcvd", "established", "fin_wait_1", "fin_wait_2", "closing",
+ * "time_wait", "close_wait" or "last_ack"; "invalid" for another value.
+ */
 const char *mos_state_name(int state);
+
+/**
+ * mos_strerror() - a message for an error of this library
+ * @err: a negative errno a mos_* function returned (a positive one is
+ *	taken as its negation)
+ *
+ * Return: a string not to be freed: what to do for the errors of going
+ * live (-ENODEV: module not loaded, -EPERM: CAP_NET_ADMIN needed,
+ * -ENOTSUP: module without rings), for -EBADMSG (corrupt ring record) and
+ * -EPROTONOSUPPORT (capture link type), strerror()'s text otherwise.
+ */
 const char *mos_strerror(int err);
 
+/**
+ * mos_ctx_new() - create a context
+ * @mctxp: set to the new context on success
+ * @opt: its settings, from mos_options_init(); copied, but the string
+ *	@opt->read_file must stay valid until the context is freed
+ *
+ * Opens nothing yet: the capture is read by mos_run(), the module is
+ * attached when the context goes live (mos_run(), mos_run_once(),
+ * mos_get_fd()).
+ *
+ * Return: 0; -EINVAL for an overlap policy or checksum mode out of range;
+ * -ENOMEM.
+ */
 int mos_ctx_new(struct mos_ctx **mctxp, const struct mos_options *opt);
+
+/**
+ * mos_ctx_free() - free a context
+ * @mctx: the context, or NULL
+ *
+ * Detaches from the kernel when live and frees every connection's state
+ * without further callbacks (no CONN_END: mos_run() and mos_end_input()
+ * end connections with events). Not from inside a callback.
+ */
 void mos_ctx_free(struct mos_ctx *mctx);
 
 /**
@@ -272,6 +333,25 @@ int mos_get_fd(struct mos_ctx *mctx);
  */
 int mos_run_once(struct mos_ctx *mctx, int timeout_ms);
 
+/**
+ * mos_input_packet() - feed one packet to a context
+ * @mctx: a context that is not live (no mos_run() of its own: callers
+ *	that read packets themselves instead of mos_options.read_file)
+ * @linktype: the DLT_* link type of @data: Ethernet (up to two VLAN
+ *	tags), raw IP, Linux cooked v1/v2, BSD loopback
+ * @ts_ns: its time in nanoseconds, the engine's clock (timeouts); should
+ *	not go backwards
+ * @data: the frame
+ * @caplen: bytes at @data
+ * @len: the frame's length on the wire
+ *
+ * The callbacks of the events it raises run inside this call. When the
+ * input is over, mos_end_input() ends the open connections.
+ *
+ * Return: 0, also for a frame that carries no IP packet (ignored);
+ * -EPROTONOSUPPORT for a link type mos does not know; -EBUSY for a live
+ * context (the kernel runs its engine).
+ */
 int mos_input_packet(struct mos_ctx *mctx, int linktype, uint64_t ts_ns,
 		     const void *data, uint32_t caplen, uint32_t len);
 
@@ -284,23 +364,183 @@ int mos_input_packet(struct mos_ctx *mctx, int linktype, uint64_t ts_ns,
  */
 void mos_end_input(struct mos_ctx *mctx);
 
+/**
+ * mos_socket() - create a context's monitoring socket
+ * @mctx: the context
+ * @type: MOS_SOCK_MONITOR_STREAM (connections) or MOS_SOCK_MONITOR_RAW
+ *	(packets)
+ *
+ * The stream socket is the listener: callbacks registered on it apply to
+ * every connection that starts afterwards (each connection's socket
+ * starts with them, and may then be given its own), and ORPHAN events go
+ * to it. Create it before registering callbacks.
+ *
+ * Return: the socket: 0 for the stream socket, 1 for the raw socket;
+ * -EBUSY when the context already has a socket of this type;
+ * -EPROTONOSUPPORT for a type this library does not provide.
+ */
 int mos_socket(struct mos_ctx *mctx, int type);
+
+/**
+ * mos_define_event() - define an event raised when a filter accepts another
+ * @mctx: the context
+ * @base: a built-in event (MOS_ON_*, not MOS_ON_TIMER) or an event defined
+ *	before (user-defined events nest)
+ * @filter: decides, each time @base fires for a connection, whether the
+ *	new event fires too; it runs only when a callback is registered on
+ *	the new event (or on one defined from it) for that connection, and
+ *	when it returns false the events defined from the new one are not
+ *	tried
+ * @arg: passed to @filter
+ *
+ * The new event fires at its base's hook (RCV, or SND for CONN_START),
+ * side and details (mos_get_event_info() tells the built-in event).
+ *
+ * Return: the new event's id (32 or more), to register callbacks on;
+ * -EINVAL for a NULL @filter or a @base that was never defined;
+ * -ENOSPC when 4096 events are defined; -ENOMEM.
+ */
 int mos_define_event(struct mos_ctx *mctx, mos_event_t base,
 		     mos_filter_t filter, void *arg);
+
+/**
+ * mos_register_callback() - call a function when an event fires
+ * @mctx: the context
+ * @sock: 0 (the stream socket: every connection that starts afterwards,
+ *	and ORPHAN) or a connection's socket (that connection, from now on)
+ * @ev: a built-in event (MOS_ON_*) or one from mos_define_event()
+ * @hook: MOS_HK_SND or MOS_HK_RCV for a built-in event; ignored for a
+ *	user-defined one
+ * @cb: the callback
+ * @arg: passed to @cb
+ *
+ * A socket has one callback per event and hook: registering again
+ * replaces it. Registrations may change inside callbacks; they apply to
+ * the next event. Live, the kernel is asked for an event no registration
+ * needed before.
+ *
+ * Return: 0; -EBADF for a socket that does not exist (0 before
+ * mos_socket(), a connection after its CONN_END); -EINVAL for a NULL @cb,
+ * an unknown event (MOS_ON_TIMER included) or a bad hook; -ENOMEM; live,
+ * the kernel's error when asking for the event.
+ */
 int mos_register_callback(struct mos_ctx *mctx, int sock, mos_event_t ev,
 			  int hook, mos_callback_t cb, void *arg);
+
+/**
+ * mos_unregister_callback() - remove a socket's callback of an event
+ * @mctx: the context
+ * @sock: as for mos_register_callback()
+ * @ev: the event
+ * @hook: its hook (ignored for a user-defined event)
+ *
+ * Return: 0; -EBADF for a socket that does not exist; -EINVAL for an
+ * unknown event or a bad hook; -ENOENT when no callback was registered
+ * for it; -ENOMEM; live, the kernel's error.
+ */
 int mos_unregister_callback(struct mos_ctx *mctx, int sock, mos_event_t ev,
 			    int hook);
 
+/**
+ * mos_get_event_info() - details of the event being dispatched
+ * @mctx: the context
+ * @info: filled in
+ *
+ * Only inside a callback or a filter. For a user-defined event, the
+ * built-in event behind it.
+ *
+ * Return: 0; -ENOENT outside a callback.
+ */
 int mos_get_event_info(struct mos_ctx *mctx, struct mos_event_info *info);
+
+/**
+ * mos_get_flow_info() - a connection's id, states, roles and addresses
+ * @mctx: the context
+ * @sock: a connection's socket
+ * @info: filled in
+ *
+ * Valid from CONN_START to the callbacks of CONN_END, after which the
+ * socket is closed.
+ *
+ * Return: 0; -EBADF when @sock is not (or no longer) a connection.
+ */
 int mos_get_flow_info(struct mos_ctx *mctx, int sock,
 		      struct mos_flow_info *info);
+
+/**
+ * mos_set_uctx() - attach the caller's data to a connection
+ * @mctx: the context
+ * @sock: a connection's socket
+ * @uctx: the data (the library never dereferences or frees it)
+ *
+ * Typically set in CONN_START and freed by the caller in CONN_END, the
+ * socket's last event.
+ *
+ * Return: 0; -EBADF when @sock is not a connection.
+ */
 int mos_set_uctx(struct mos_ctx *mctx, int sock, void *uctx);
+
+/**
+ * mos_get_uctx() - the caller's data of a connection
+ * @mctx: the context
+ * @sock: a connection's socket
+ *
+ * Return: what mos_set_uctx() stored; NULL when nothing was or @sock is not
+ * a connection.
+ */
 void *mos_get_uctx(struct mos_ctx *mctx, int sock);
+
+/**
+ * mos_peek() - read the bytes a side received that were not read yet
+ * @mctx: the context
+ * @sock: a connection's socket
+ * @side: the receiving side, MOS_SIDE_CLI or MOS_SIDE_SVR (a NEW_DATA
+ *	event's side)
+ * @buf: where to copy them
+ * @len: room at @buf
+ *
+ * Each call continues where the last mos_peek() of the stream stopped,
+ * in order, up to @len bytes; usually called in NEW_DATA. Bytes that left
+ * the peek window (mos_options.peek_window, MOS_OPT_PEEK_WINDOW) before
+ * they were read are skipped and counted (mos_peek_skipped()); after a gap
+ * the bytes before it cannot be read any more.
+ *
+ * Return: the number of bytes copied, 0 when there is nothing new; -EBADF
+ * for a socket that is not a connection or a bad side.
+ */
 ssize_t mos_peek(struct mos_ctx *mctx, int sock, int side, void *buf,
 		 size_t len);
+
+/**
+ * mos_ppeek() - read kept bytes at a stream offset
+ * @mctx: the context
+ * @sock: a connection's socket
+ * @side: the receiving side, MOS_SIDE_CLI or MOS_SIDE_SVR
+ * @buf: where to copy them
+ * @len: room at @buf
+ * @off: stream offset of the first byte wanted (0 is the byte after the
+ *	SYN; mos_event_info.off of NEW_DATA)
+ *
+ * Does not move mos_peek()'s position.
+ *
+ * Return: the number of bytes copied (fewer than @len when fewer were
+ * delivered after @off; 0 at the end); -ERANGE when @off is older than
+ * the window or beyond the bytes delivered; -EBADF for a socket that is
+ * not a connection or a bad side.
+ */
 ssize_t mos_ppeek(struct mos_ctx *mctx, int sock, int side, void *buf,
 		  size_t len, uint64_t off);
+
+/**
+ * mos_peek_skipped() - bytes mos_peek() could not read in time
+ * @mctx: the context
+ * @sock: a connection's socket
+ * @side: the receiving side
+ *
+ * Return: the bytes of the stream that left the peek window before
+ * mos_peek() read them; 0 for a socket that is not a connection or a bad
+ * side.
+ */
 uint64_t mos_peek_skipped(struct mos_ctx *mctx, int sock, int side);
 /**
  * mos_set_overlap_policy() - overlap policy of the bytes a side receives
@@ -652,6 +892,13 @@ struct mos_stats {
 	uint64_t ring_lost_bytes;
 };
 
+/**
+ * mos_get_stats() - counters of a context's engine
+ * @mctx: the context
+ * @st: filled in (see struct mos_stats for what live contexts fill)
+ *
+ * Return: 0.
+ */
 int mos_get_stats(struct mos_ctx *mctx, struct mos_stats *st);
 
 #ifdef __cplusplus

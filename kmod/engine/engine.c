@@ -546,6 +546,7 @@ static void stream_add(struct mos_engine *e, struct mos_flow *f, int dir,
 	struct mos_stream *st = &f->stream[dir];
 	struct stream_ctx sc = { .e = e, .f = f, .pkt = p, .sender = dir };
 	u32 seq = p->seq + !!(p->tcp_flags & MOS_TCP_SYN), len = avail;
+	u32 cap, saved_cap;
 	s64 off;
 
 	if (st->flags & MOS_STREAM_STOPPED)
@@ -565,7 +566,10 @@ static void stream_add(struct mos_engine *e, struct mos_flow *f, int dir,
 	 * Unacknowledged in-order bytes beyond the cap go out early rather
 	 * than be dropped: the cap bounds memory, not what is delivered.
 	 */
-	if (st->reasm.stored + len > e->cfg.flow_buffer) {
+	cap = st->cap_kib ? (u32)st->cap_kib * 1024 : e->cfg.flow_buffer;
+	saved_cap = e->rmem.flow_cap;
+	e->rmem.flow_cap = cap;
+	if (st->reasm.stored + len > cap) {
 		mos_reasm_release(&st->reasm, &e->rmem, (u64)-1, &stream_ops,
 				  &sc);
 		/*
@@ -579,13 +583,14 @@ static void stream_add(struct mos_engine *e, struct mos_flow *f, int dir,
 				      &stream_ops, &sc);
 			mos_reasm_release(&st->reasm, &e->rmem, (u64)-1,
 					  &stream_ops, &sc);
-			e->rmem.flow_cap -= len;
 			e->rmem.cap -= len;
+			e->rmem.flow_cap = saved_cap;
 			return;
 		}
 	}
 	mos_reasm_add(&st->reasm, &e->rmem, off, payload, len, &stream_ops,
 		      &sc);
+	e->rmem.flow_cap = saved_cap;
 }
 
 /* Release the bytes of @dir's stream that the ACK @ack acknowledges. */
@@ -923,6 +928,8 @@ static bool track_segment(struct mos_engine *e, struct mos_flow *f, int dir,
  *
  * A connection the host marked %MOS_FLOW_DROP is not tracked any more:
  * its packets only keep it alive, so the host can keep dropping them.
+ * One also marked %MOS_FLOW_RESET ends (reason rst) at its next packet,
+ * for which the host sends the resets.
  *
  * Return: the flags (MOS_FLOW_*) of the packet's connection after the
  * packet, or 0 when it has none.
@@ -967,7 +974,12 @@ u8 mos_engine_input(struct mos_engine *e, const struct mos_input *in)
 	f = flow_lookup(e, &p, hash, &dir);
 	if (f && (f->flags & MOS_FLOW_DROP)) {
 		flow_touch(e, f, in->ts_ns);
-		return f->flags;
+		e->stats.dropped++;
+		flags = f->flags;
+		/* The resets go out for this packet: the connection ends. */
+		if (flags & MOS_FLOW_RESET)
+			flow_end(e, f, MOS_END_RST, &p);
+		return flags;
 	}
 	if (f && (f->flags & MOS_FLOW_ENDED)) {
 		/* A new SYN on a closed connection: the 4-tuple is reused. */
@@ -1190,6 +1202,46 @@ int mos_flow_set_policy(struct mos_flow *f, int side, u8 policy)
 		return -EINVAL;
 	f->stream[!side].reasm.policy = policy;
 	return 0;
+}
+
+/**
+ * mos_flow_set_buffer() - reassembly buffer of the bytes a side receives
+ * @f: the connection
+ * @side: the receiving side, MOS_SIDE_CLI or MOS_SIDE_SVR
+ * @bytes: most bytes the stream may store (rounded up to KiB, at most
+ *	65535 KiB); 0 makes the engine's flow_buffer apply again
+ *
+ * Metadata-only is mos_flow_stop_stream(): a stream always needs room
+ * for the bytes it waits for, which pass through even beyond the cap.
+ *
+ * Return: 0, or -EINVAL for an unknown side or a size too large.
+ */
+int mos_flow_set_buffer(struct mos_flow *f, int side, u32 bytes)
+{
+	u32 kib = bytes / 1024 + !!(bytes % 1024);
+
+	if ((side != MOS_SIDE_CLI && side != MOS_SIDE_SVR) || kib > 0xffff)
+		return -EINVAL;
+	f->stream[!side].cap_kib = kib;
+	return 0;
+}
+
+/**
+ * mos_flow_buffer() - the reassembly buffer a side's stream has
+ * @e: the engine
+ * @f: the connection
+ * @side: the receiving side
+ *
+ * Return: its size in bytes; 0 when the stream is not reassembled.
+ */
+u32 mos_flow_buffer(const struct mos_engine *e, const struct mos_flow *f,
+		    int side)
+{
+	const struct mos_stream *st = &f->stream[!side];
+
+	if (st->flags & MOS_STREAM_STOPPED)
+		return 0;
+	return st->cap_kib ? (u32)st->cap_kib * 1024 : e->cfg.flow_buffer;
 }
 
 /**

@@ -218,6 +218,7 @@ struct mos_engine_stats {
 	u64 mem_peak;
 	u64 gap_bytes;
 	u64 capped_bytes;
+	u64 dropped;
 	u64 no_memory;
 };
 
@@ -230,11 +231,13 @@ struct mos_engine_stats {
  * @reasm: their reassembly
  * @seq_base: the sequence number of stream offset 0
  * @flags: MOS_STREAM_*
+ * @cap_kib: most bytes it may store, in KiB; 0: the engine's flow_buffer
  */
 struct mos_stream {
 	struct mos_reasm reasm;
 	u32 seq_base;
 	u8 flags;
+	u16 cap_kib;
 };
 
 /* Flags of struct mos_flow. */
@@ -341,6 +344,9 @@ void mos_engine_end_all(struct mos_engine *e, u8 reason);
 const struct mos_engine_stats *mos_engine_stats(const struct mos_engine *e);
 void mos_engine_set_default_evmask(struct mos_engine *e, u32 mask);
 int mos_flow_set_policy(struct mos_flow *f, int side, u8 policy);
+int mos_flow_set_buffer(struct mos_flow *f, int side, u32 bytes);
+u32 mos_flow_buffer(const struct mos_engine *e, const struct mos_flow *f,
+		    int side);
 void mos_flow_stop_stream(struct mos_engine *e, struct mos_flow *f,
 			  int side);
 void mos_engine_untrack(struct mos_engine *e, struct mos_flow *f);

@@ -447,3 +447,28 @@ u64 mos_reasm_contiguous_end(const struct mos_reasm *r)
 		pos = seg_end(s);
 	return pos;
 }
+
+/**
+ * mos_reasm_segments() - the stored segments of a stream
+ * @r: the stream
+ * @off: receives up to @max segments' stream offsets
+ * @len: receives their lengths
+ * @max: room in @off and @len
+ *
+ * Return: the number of stored segments (more than @max when they did not
+ * all fit).
+ */
+u32 mos_reasm_segments(const struct mos_reasm *r, u64 *off, u32 *len,
+		       u32 max)
+{
+	const struct mos_reasm_seg *s;
+	u32 n = 0;
+
+	for (s = r->segs; s; s = s->next, n++) {
+		if (n < max) {
+			off[n] = s->off;
+			len[n] = s->len;
+		}
+	}
+	return n;
+}

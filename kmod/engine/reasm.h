@@ -133,5 +133,7 @@ void mos_reasm_flush(struct mos_reasm *r, struct mos_reasm_mem *mem,
 		     const struct mos_reasm_ops *ops, void *ctx);
 void mos_reasm_destroy(struct mos_reasm *r, struct mos_reasm_mem *mem);
 u64 mos_reasm_contiguous_end(const struct mos_reasm *r);
+u32 mos_reasm_segments(const struct mos_reasm *r, u64 *off, u32 *len,
+		       u32 max);
 
 #endif /* MOS_ENGINE_REASM_H */

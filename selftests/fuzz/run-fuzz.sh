@@ -38,12 +38,9 @@ tap() {		# tap ok|not-ok DESCRIPTION
 	fi
 }
 
-# The library without ctl.c (the live control channel, which needs libmnl).
-LIB_SRCS=()
-for src in libmos-user/*.c kmod/engine/*.c; do
-	[ "$src" = libmos-user/ctl.c ] || LIB_SRCS+=("$src")
-done
-LIBS=$(pkg-config --libs libpcap 2>/dev/null || echo -lpcap)
+# The whole library, with the engine.
+LIB_SRCS=(libmos-user/*.c kmod/engine/*.c)
+LIBS=$(pkg-config --libs libpcap libmnl 2>/dev/null || echo -lpcap -lmnl)
 CPPF=(-std=gnu11 -Iinclude -Iinclude/uapi -Ikmod -Ilibmos-user -D_GNU_SOURCE)
 WARN=(-Wall -Wextra -Werror -Wshadow -Wstrict-prototypes
 	-Wmissing-prototypes)

@@ -75,14 +75,12 @@ fi
 
 # ---- the fuzz target's replay build, without sanitizers -----------------
 REPLAY=$BUILD/fuzz/replay-plain
-LIB_SRCS=()
-for src in libmos-user/*.c kmod/engine/*.c; do
-	[ "$src" = libmos-user/ctl.c ] || LIB_SRCS+=("$src")
-done
+LIB_SRCS=(libmos-user/*.c kmod/engine/*.c)
 # Memory errors are this suite's business: the replay looks past the bugs
 # run-fuzz.sh's reproducers track, unless FUZZ_CFLAGS says otherwise.
 read -ra EXTRA <<<"${FUZZ_CFLAGS--DMOS_FUZZ_SKIP_KNOWN}"
-read -ra LIBS <<<"$(pkg-config --libs libpcap 2>/dev/null || echo -lpcap)"
+read -ra LIBS <<<"$(pkg-config --libs libpcap libmnl 2>/dev/null ||
+	echo -lpcap -lmnl)"
 if ! ${CC:-gcc} -std=gnu11 -g -O1 -Wall -Wextra -Wno-unused-parameter \
 	-Iinclude -Iinclude/uapi -Ikmod -Ilibmos-user -D_GNU_SOURCE \
 	-DMOS_FUZZ_REPLAY "${EXTRA[@]}" -o "$REPLAY" \

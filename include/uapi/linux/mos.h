@@ -27,7 +27,8 @@
  *	each. CAP_NET_ADMIN.
  * @MOS_CMD_FLOW_SET: act on a connection: %MOS_A_FLOW_ID (required) and
  *	%MOS_A_FLOW_ACTION, or per-side options with %MOS_A_FLOW_SIDE:
- *	%MOS_A_FLOW_POLICY, %MOS_A_FLOW_STOP. CAP_NET_ADMIN.
+ *	%MOS_A_FLOW_POLICY, %MOS_A_FLOW_BUFFER, %MOS_A_FLOW_STOP.
+ *	CAP_NET_ADMIN.
  * @MOS_CMD_GET_CONFIG: reply: %MOS_A_CONFIG. CAP_NET_ADMIN.
  * @MOS_CMD_SET_CONFIG: %MOS_A_CONFIG with the settings to change; they
  *	apply to connections created afterwards. CAP_NET_ADMIN.
@@ -73,6 +74,8 @@ enum mos_cmd {
  *	order of mos/mos.h)
  * @MOS_A_FLOW_STOP: flag: stop reassembling that side's stream
  * @MOS_A_CONFIG: nested &enum mos_config_attr
+ * @MOS_A_FLOW_BUFFER: u32, reassembly buffer of that side's stream in bytes
+ *	(rounded up to KiB, at most 65535 KiB); 0: the namespace's flow buffer
  */
 enum mos_attr {
 	MOS_A_UNSPEC,
@@ -89,6 +92,7 @@ enum mos_attr {
 	MOS_A_FLOW_POLICY,
 	MOS_A_FLOW_STOP,
 	MOS_A_CONFIG,
+	MOS_A_FLOW_BUFFER,
 
 	__MOS_A_MAX,
 };

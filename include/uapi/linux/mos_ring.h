@@ -72,7 +72,9 @@ struct mos_ring_cons {
  * @lost_bytes: payload bytes of those events, in total
  * @records: records produced, in total
  * @data_bytes: size of the data area
- * @reserved: zero
+ * @pkt_seq: the packet behind the event: records of one packet carry the
+ *	same non-zero number (per ring, wrapping, never 0); 0 for events no
+ *	packet caused (timeouts, actions)
  */
 struct mos_ring_ctrl {
 	__u64 producer;
@@ -111,12 +113,17 @@ enum mos_rec_kind {
  * @flags: MOS_REC_F_*
  * @end_reason: why the connection ended (CONN_END), else 0
  * @port: client and server port, host byte order
- * @reserved: zero
+ * @pkt_seq: the packet behind the event: records of one packet carry the
+ *	same non-zero number (per ring, wrapping, never 0); 0 for events no
+ *	packet caused (timeouts, actions)
  * @flow_id: the connection's id, unique in its network namespace
- * @off: stream offset of the bytes (NEW_DATA, REXMIT, gaps); for
+ * @off: stream offset of the bytes (NEW_DATA, REXMIT, gaps); for PKT_IN
+ *	and ORPHAN, the packet's length from its IP header on; for
  *	CONN_END, where the client's stream ended (bytes delivered or
  *	reported as gaps; 0 when it was not reassembled)
  * @len: byte count; for NEW_DATA, the payload that follows the header;
+ *	for PKT_IN and ORPHAN, the packet's IP and TCP headers that follow
+ *	(options and IPv6 extension headers included);
  *	for CONN_END, where the server's stream ended
  * @ts_ns: the kernel's time (CLOCK_MONOTONIC, coarse) of the event
  * @addr: client and server address; IPv4 as IPv4-mapped IPv6. For
@@ -136,7 +143,7 @@ struct mos_rec {
 	__u8 flags;
 	__u8 end_reason;
 	__u16 port[2];
-	__u32 reserved;
+	__u32 pkt_seq;
 	__u64 flow_id;
 	__u64 off;
 	__u64 len;
@@ -156,5 +163,11 @@ struct mos_rec {
  * smaller than 256 KiB carry at most a quarter of their size per record.
  */
 #define MOS_REC_MAX_PAYLOAD	(64 * 1024)
+
+/*
+ * Most header bytes a PKT_IN or ORPHAN record carries; a packet whose IP
+ * and TCP headers are longer (long IPv6 extension chains) carries none.
+ */
+#define MOS_REC_MAX_HEADERS	512
 
 #endif /* _UAPI_LINUX_MOS_RING_H */
