@@ -9,6 +9,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -18,6 +19,9 @@ static_assert(MOS_NUM_BUILTIN == MOS_EV_NUM, "public and engine events agree");
 static_assert(MOS_NUM_BUILTIN * 2 <= MOS_EV_BUILTIN_MAX, "event ids fit");
 
 #define DEFAULT_PEEK_WINDOW	(64 * 1024)
+
+/* The context mos_stop_on_signals() stops. */
+static struct mos_ctx *volatile signal_ctx;
 
 static mos_event_t builtin_id(int type, int hook)
 {
@@ -409,6 +413,8 @@ void mos_ctx_free(struct mos_ctx *mctx)
 {
 	if (!mctx)
 		return;
+	if (signal_ctx == mctx)
+		mos_stop_on_signals(NULL);
 	mos_live_free(mctx);		/* frees live conns */
 	mos_engine_free(mctx->engine);	/* frees conns via sink */
 	if (mctx->wake_fd >= 0)
@@ -456,6 +462,30 @@ void mos_stop(struct mos_ctx *mctx)
 
 		(void)n;	/* full counter: a wakeup is pending anyway */
 	}
+}
+
+static void stop_signal(int sig)
+{
+	struct mos_ctx *mctx = signal_ctx;
+
+	if (mctx)
+		mos_stop(mctx);
+}
+
+int mos_stop_on_signals(struct mos_ctx *mctx)
+{
+	static const int sigs[] = { SIGINT, SIGTERM };
+	struct sigaction sa;
+	size_t i;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = mctx ? stop_signal : SIG_DFL;
+	sigemptyset(&sa.sa_mask);
+	signal_ctx = mctx;
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		if (sigaction(sigs[i], &sa, NULL))
+			return -errno;
+	return 0;
 }
 
 int mos_input_packet(struct mos_ctx *mctx, int linktype, uint64_t ts_ns,

@@ -318,6 +318,20 @@ void mos_stop(struct mos_ctx *mctx);
 int mos_get_fd(struct mos_ctx *mctx);
 
 /**
+ * mos_stop_on_signals() - make SIGINT and SIGTERM stop a context
+ * @mctx: the context (replaces the one of an earlier call); NULL restores
+ *	the default actions
+ *
+ * Installs handlers that call mos_stop(@mctx), so mos_run() returns and
+ * open connections end with reason eof, as at the end of a capture.
+ * Programs started in the background by a shell ignore SIGINT: handling
+ * SIGTERM too lets them be stopped cleanly either way.
+ *
+ * Return: 0, or a negative errno from sigaction().
+ */
+int mos_stop_on_signals(struct mos_ctx *mctx);
+
+/**
  * mos_run_once() - dispatch the events that are queued now
  * @mctx: a live context (goes live here if it is not yet)
  * @timeout_ms: when the rings are empty, how long to wait for events:
