@@ -97,7 +97,7 @@ endef
 $(foreach t,$(TOOLS),$(eval $(call tool_rule,$(t))))
 
 # ---- tests ---------------------------------------------------------------
-unit-tests: $(UNIT_TESTS:%=$(O)/tests/%)
+unit-tests: $(UNIT_TESTS:%=$(O)/tests/%) $(O)/tests/api_probe
 
 # Unit tests run under ASan and UBSan: their objects are built apart.
 SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all
@@ -123,6 +123,11 @@ $(O)/tests/test_ring_reader: $(O)/san/selftests/unit/test_ring_reader.o \
 	$(LIB_SRCS:%.c=$(O)/san/%.o)
 	@mkdir -p $(dir $@)
 	$(CC) $(SANITIZE) -o $@ $^ $(LIB_LIBS) -lpthread
+# A middlebox the guest tests run live (selftests/kmod/test_api_live.sh).
+$(O)/tests/api_probe: $(O)/obj/selftests/kmod/api_probe.o \
+	$(O)/lib/libmos-user.a
+	@mkdir -p $(dir $@)
+	$(CC) -o $@ $^ $(LIB_LIBS)
 # The middlebox interface, offline: the library.
 $(O)/tests/test_api: $(O)/san/selftests/unit/test_api.o \
 	$(LIB_SRCS:%.c=$(O)/san/%.o)
