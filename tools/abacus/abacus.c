@@ -1,0 +1,166 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * abacus - cellular data accounting on mos (after the mOS NSDI'17
+ * sample): each subscriber (the client's address, or the server's with
+ * -s server) is charged for the stream bytes delivered both ways, never
+ * for retransmissions; a retransmission whose bytes differ from the
+ * original - data hidden from the charging in fake retransmissions - is
+ * reported as abuse. Live until SIGINT or SIGTERM (SIGUSR1 prints the
+ * totals so far), or over a capture (-r); totals at the end
+ * (Documentation/samples.md#abacus).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include "abacus.h"
+
+static struct mos_ctx *g_mctx;
+static volatile sig_atomic_t want_totals;
+
+static const char usage[] =
+	"usage: abacus [-r FILE] [-s client|server] [-f] [-j]\n"
+	"  -r FILE    read a capture (pcap/pcapng); without it, run live from\n"
+	"             the mos module until SIGINT or SIGTERM (SIGUSR1: print\n"
+	"             the totals so far)\n"
+	"  -s SIDE    the subscriber: the client (default) or the server of\n"
+	"             each connection\n"
+	"  -f         a record for every connection at its end, not only\n"
+	"             for those with abuse\n"
+	"  -j         JSON lines instead of text\n"
+	"  -h         this help\n";
+
+static void on_signal(int sig)
+{
+	if (sig == SIGUSR1)
+		want_totals = 1;
+	else if (g_mctx)
+		mos_stop(g_mctx);
+}
+
+static int catch_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGINT, &sa, NULL) || sigaction(SIGTERM, &sa, NULL) ||
+	    sigaction(SIGUSR1, &sa, NULL))
+		return -1;
+	return 0;
+}
+
+/*
+ * Live: dispatch until mos_stop(), printing the totals on SIGUSR1; then
+ * mos_run() reads what is still queued and ends the open connections.
+ */
+static int run_live(struct mos_ctx *mctx, const struct ab_config *cfg)
+{
+	int ret;
+
+	while ((ret = mos_run_once(mctx, 1000)) >= 0) {
+		if (want_totals) {
+			want_totals = 0;
+			ab_report_totals(cfg);
+		}
+	}
+	if (ret == -EINTR)
+		ret = mos_run(mctx);
+	return ret;
+}
+
+static int parse_args(int argc, char **argv, struct mos_options *mo,
+		      struct ab_config *cfg)
+{
+	int c;
+
+	opterr = 0;
+	while ((c = getopt(argc, argv, ":r:s:fjh")) != -1) {
+		switch (c) {
+		case 'r':
+			mo->read_file = optarg;
+			break;
+		case 's':
+			if (!strcmp(optarg, "client")) {
+				cfg->sub_side = MOS_SIDE_CLI;
+			} else if (!strcmp(optarg, "server")) {
+				cfg->sub_side = MOS_SIDE_SVR;
+			} else {
+				fprintf(stderr, "abacus: -s takes client or server, not '%s'\n",
+					optarg);
+				return 2;
+			}
+			break;
+		case 'f':
+			cfg->all_flows = true;
+			break;
+		case 'j':
+			cfg->json = true;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			exit(0);
+		case ':':
+			fprintf(stderr, "abacus: -%c needs an argument (abacus -h for help)\n",
+				optopt);
+			return 2;
+		default:
+			fprintf(stderr, "abacus: unknown option -%c (abacus -h for help)\n",
+				optopt);
+			return 2;
+		}
+	}
+	if (optind != argc) {
+		fprintf(stderr, "abacus: unexpected argument '%s' (abacus -h for help)\n",
+			argv[optind]);
+		return 2;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct ab_config cfg = { .sub_side = MOS_SIDE_CLI, .out = stdout };
+	struct mos_options mo;
+	struct mos_ctx *mctx;
+	int ret, sock;
+
+	mos_options_init(&mo);
+	ret = parse_args(argc, argv, &mo, &cfg);
+	if (ret)
+		return ret;
+	ret = mos_ctx_new(&mctx, &mo);
+	if (ret) {
+		fprintf(stderr, "abacus: %s\n", mos_strerror(ret));
+		return 1;
+	}
+	sock = mos_socket(mctx, MOS_SOCK_MONITOR_STREAM);
+	ret = sock < 0 ? sock : ab_register(mctx, sock, &cfg);
+	if (ret) {
+		fprintf(stderr, "abacus: cannot register callbacks: %s\n",
+			mos_strerror(ret));
+		mos_ctx_free(mctx);
+		return 1;
+	}
+	g_mctx = mctx;
+	if (catch_signals()) {
+		fprintf(stderr, "abacus: sigaction: %s\n", strerror(errno));
+		mos_ctx_free(mctx);
+		return 1;
+	}
+	ret = mo.read_file ? mos_run(mctx) : run_live(mctx, &cfg);
+	if (ret && ret != -EINTR) {
+		fprintf(stderr, "abacus: %s: %s\n",
+			mo.read_file ? mo.read_file : "live", mos_strerror(ret));
+		mos_ctx_free(mctx);
+		ab_sub_free_all();
+		return 1;
+	}
+	ab_report_totals(&cfg);
+	g_mctx = NULL;
+	mos_ctx_free(mctx);
+	ab_sub_free_all();
+	return 0;
+}
