@@ -11,7 +11,7 @@ pkgs=(
 	qemu-system-x86 busybox-static cpio kmod
 	iproute2 tcpdump iperf3 nftables python3 curl iputils-ping util-linux procps
 	shellcheck python3-scapy ethtool libnids-dev tshark valgrind
-	clang libclang-rt-14-dev xxd libhyperscan-dev
+	clang libclang-rt-14-dev xxd libhyperscan-dev dkms
 )
 
 missing=()
