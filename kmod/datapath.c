@@ -118,9 +118,12 @@ static void emit(struct mos_shard *sh, struct mos_consumer *c,
 	const u8 *src = ev->data;
 	bool wake = false;
 
-	/* A packet's headers go with its PKT_IN and ORPHAN events. */
-	if ((ev->type == MOS_EV_PKT_IN || ev->type == MOS_EV_ORPHAN) &&
-	    pkt && sh->cur_in) {
+	/*
+	 * A packet's headers go with its PKT_IN and ORPHAN events, and with
+	 * CONN_START, which comes before the PKT_IN of the same packet.
+	 */
+	if ((ev->type == MOS_EV_PKT_IN || ev->type == MOS_EV_ORPHAN ||
+	     ev->type == MOS_EV_CONN_START) && pkt && sh->cur_in) {
 		u32 hdrs = pkt->l4_off + pkt->tcp_hdr_len;
 
 		off = sh->cur_in->len;

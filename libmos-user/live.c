@@ -300,16 +300,16 @@ static void flow_end(struct mos_ctx *mctx, struct mos_live *lv,
 
 /* One record: update the shadow, raise its event (and a gap before it). */
 /*
- * The packet headers a PKT_IN or ORPHAN record carries become the packet
- * mos_getlastpkt() shows for the records of the same packet.
+ * The packet headers a PKT_IN, ORPHAN or CONN_START record carries become
+ * the packet mos_getlastpkt() shows for the records of the same packet.
  */
 static void note_packet(struct mos_ctx *mctx, const struct mos_rec *h,
 			const uint8_t *payload, unsigned int ring)
 {
 	struct mos_last_pkt *lp = &mctx->in_pkt;
 
-	if ((h->type == MOS_EV_PKT_IN || h->type == MOS_EV_ORPHAN) &&
-	    h->pkt_seq && h->len && h->len <= sizeof(lp->hdrs) &&
+	if ((h->type == MOS_EV_PKT_IN || h->type == MOS_EV_ORPHAN ||
+	     h->type == MOS_EV_CONN_START) && h->pkt_seq && h->len && h->len <= sizeof(lp->hdrs) &&
 	    (h->pkt_seq != lp->seq || ring != lp->ring)) {
 		memcpy(lp->hdrs, payload, h->len);
 		lp->seq = 0;

@@ -636,6 +636,8 @@ int mos_define_event(struct mos_ctx *mctx, mos_event_t base,
 	if (base < MOS_NUM_BUILTIN)
 		base = builtin_id(base, base == MOS_ON_CONN_START ?
 				  MOS_HK_SND : MOS_HK_RCV);
+	else if (base < MOS_EV_BUILTIN_MAX)
+		return -EINVAL;	/* no such event: built-ins end at 9 */
 	return mos_evtab_define(mctx->tab, base, filter, arg);
 }
 

@@ -117,8 +117,8 @@ static bool rec_valid(const struct mos_rec *h, uint64_t avail)
 	    h->side > MOS_SIDE_SVR)
 		return false;
 	/*
-	 * NEW_DATA's payload follows the header, PKT_IN's and ORPHAN's
-	 * packet headers may, and nothing else does.
+	 * NEW_DATA's payload follows the header, the packet headers of
+	 * PKT_IN, ORPHAN and CONN_START may, and nothing else does.
 	 */
 	switch (h->type) {
 	case MOS_ON_CONN_NEW_DATA:
@@ -128,6 +128,7 @@ static bool rec_valid(const struct mos_rec *h, uint64_t avail)
 		break;
 	case MOS_ON_PKT_IN:
 	case MOS_ON_ORPHAN:
+	case MOS_ON_CONN_START:
 		if (h->size != REC_HDR &&
 		    (h->len > MOS_REC_MAX_HEADERS ||
 		     h->size != REC_HDR + h->len))

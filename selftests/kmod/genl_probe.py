@@ -25,7 +25,7 @@ CTRL_ATTR_FAMILY_ID, CTRL_ATTR_FAMILY_NAME = 1, 2
 (MOS_A_STATS_TOTAL, MOS_A_STATS_CPU, MOS_A_MONITOR_ID, MOS_A_MONITOR_EVMASK,
  MOS_A_MONITOR_FILTER, MOS_A_FLOW, MOS_A_FLOW_ID, MOS_A_FLOW_ACTION,
  MOS_A_FLOW_SIDE, MOS_A_FLOW_POLICY, MOS_A_FLOW_STOP,
- MOS_A_CONFIG) = range(2, 14)
+ MOS_A_CONFIG, MOS_A_FLOW_BUFFER) = range(2, 15)
 MOS_FILTER_A_TYPE, MOS_FILTER_A_PROG = 1, 2
 (MOS_CONFIG_A_MAX_FLOWS, MOS_CONFIG_A_FLOW_BUFFER, MOS_CONFIG_A_BUFFER_TOTAL,
  MOS_CONFIG_A_TIMEOUT, MOS_CONFIG_A_OVERLAP_POLICY, MOS_CONFIG_A_MIDSTREAM,
@@ -193,6 +193,13 @@ def probe_new_commands(sock, fam):
             "FLOW_SET policy 9", errno.ERANGE)
     refused(sock, fam, MOS_CMD_FLOW_SET, fid + u32(MOS_A_FLOW_POLICY, 1),
             "FLOW_SET policy without a side")
+    refused(sock, fam, MOS_CMD_FLOW_SET,
+            fid + u32(MOS_A_FLOW_SIDE, 0) +
+            u32(MOS_A_FLOW_BUFFER, 0xffff * 1024 + 1),
+            "FLOW_SET buffer above 65535 KiB", errno.ERANGE)
+    refused(sock, fam, MOS_CMD_FLOW_SET,
+            fid + u32(MOS_A_FLOW_BUFFER, 4096),
+            "FLOW_SET buffer without a side")
     refused(sock, fam, MOS_CMD_FLOW_SET, fid + attr(MOS_A_FLOW_STOP, b""),
             "FLOW_SET stop without a side")
     refused(sock, fam, MOS_CMD_FLOW_SET, fid + u32(MOS_A_FLOW_SIDE, 1),

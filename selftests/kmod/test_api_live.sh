@@ -79,10 +79,12 @@ tap(len(s80) == 1 and s80[0]["pkt_ret"] == 0 and s80[0]["pkt_side"] == 0
 data = [e for e in ev if e["ev"] == "data" and e["sport"] == 8080]
 tap(len(data) >= 2 and all(e["pkt_ret"] == 0 and e["pkt_flags"] & 0x10
                            for e in data),
-    "getlastpkt in NEW_DATA: a packet with ACK each time (%d events)"
-    % len(data))
-tap(all(e["pkt_side"] == e["side"] for e in data),
-    "bytes are released by the receiver's ACK: it sent that packet")
+    "getlastpkt in NEW_DATA: a packet with ACK each time (%d events; %s)"
+    % (len(data), [e for e in data if e["pkt_ret"] or
+                   not e["pkt_flags"] & 0x10][:3]))
+tap(all(e.get("pkt_side") == e["side"] for e in data),
+    "bytes are released by the receiver's ACK: it sent that packet (%s)"
+    % [e for e in data if e.get("pkt_side") != e["side"]][:3])
 tap(sum(e["len"] for e in data if e["side"] == 1) ==
     sum(e["len"] for e in data if e["side"] == 0) and
     sum(e["len"] for e in data if e["side"] == 1) % 100 == 0,

@@ -255,6 +255,12 @@ static void test_last_packet_and_peer(void)
 	mos_ctx_free(mctx);
 }
 
+static bool pass_all(struct mos_ctx *mctx, int sock, int side,
+		     mos_event_t ev, void *arg)
+{
+	return true;
+}
+
 static void test_filters_and_raw(void)
 {
 	struct mos_ctx *mctx = ctx_with_callbacks();
@@ -262,6 +268,12 @@ static void test_filters_and_raw(void)
 	int raw_expected = 0;
 
 	reset_seen();
+	TAP_CHECK(mos_define_event(mctx, MOS_NUM_BUILTIN, pass_all, NULL) ==
+		  -EINVAL &&
+		  mos_define_event(mctx, 31, pass_all, NULL) == -EINVAL &&
+		  mos_define_event(mctx, MOS_ON_CONN_NEW_DATA, pass_all,
+				   NULL) > 31,
+		  "define_event: a base that is no event is -EINVAL");
 	TAP_CHECK(mos_bind_monitor_filter(mctx, 1, MOS_FILTER_KIND_RAW,
 					  "tcp") == -EBADF,
 		  "raw filter before the raw socket exists: -EBADF");

@@ -16,7 +16,6 @@
 #include <string.h>
 #include "abacus.h"
 
-static struct mos_ctx *g_mctx;
 static volatile sig_atomic_t want_totals;
 
 static const char usage[] =
@@ -31,25 +30,23 @@ static const char usage[] =
 	"  -j         JSON lines instead of text\n"
 	"  -h         this help\n";
 
-static void on_signal(int sig)
+static void on_usr1(int sig)
 {
-	if (sig == SIGUSR1)
-		want_totals = 1;
-	else if (g_mctx)
-		mos_stop(g_mctx);
+	want_totals = 1;
 }
 
-static int catch_signals(void)
+/* SIGINT and SIGTERM stop the run (mos_stop_on_signals()). */
+static int catch_signals(struct mos_ctx *mctx)
 {
 	struct sigaction sa;
+	int ret = mos_stop_on_signals(mctx);
 
+	if (ret)
+		return ret;
 	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
+	sa.sa_handler = on_usr1;
 	sigemptyset(&sa.sa_mask);
-	if (sigaction(SIGINT, &sa, NULL) || sigaction(SIGTERM, &sa, NULL) ||
-	    sigaction(SIGUSR1, &sa, NULL))
-		return -1;
-	return 0;
+	return sigaction(SIGUSR1, &sa, NULL) ? -errno : 0;
 }
 
 /*
@@ -144,9 +141,9 @@ int main(int argc, char **argv)
 		mos_ctx_free(mctx);
 		return 1;
 	}
-	g_mctx = mctx;
-	if (catch_signals()) {
-		fprintf(stderr, "abacus: sigaction: %s\n", strerror(errno));
+	ret = catch_signals(mctx);
+	if (ret) {
+		fprintf(stderr, "abacus: sigaction: %s\n", mos_strerror(ret));
 		mos_ctx_free(mctx);
 		return 1;
 	}
@@ -159,7 +156,6 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	ab_report_totals(&cfg);
-	g_mctx = NULL;
 	mos_ctx_free(mctx);
 	ab_sub_free_all();
 	return 0;

@@ -14,7 +14,6 @@
 #include <string.h>
 #include "firewall.h"
 
-static struct mos_ctx *g_mctx;
 static volatile sig_atomic_t want_counters;
 
 static const char usage[] =
@@ -45,25 +44,23 @@ struct fw_cmd {
 	bool check_only;
 };
 
-static void on_signal(int sig)
+static void on_usr1(int sig)
 {
-	if (sig == SIGUSR1)
-		want_counters = 1;
-	else if (g_mctx)
-		mos_stop(g_mctx);
+	want_counters = 1;
 }
 
-static int catch_signals(void)
+/* SIGINT and SIGTERM stop the run (mos_stop_on_signals()). */
+static int catch_signals(struct mos_ctx *mctx)
 {
 	struct sigaction sa;
+	int ret = mos_stop_on_signals(mctx);
 
+	if (ret)
+		return ret;
 	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
+	sa.sa_handler = on_usr1;
 	sigemptyset(&sa.sa_mask);
-	if (sigaction(SIGINT, &sa, NULL) || sigaction(SIGTERM, &sa, NULL) ||
-	    sigaction(SIGUSR1, &sa, NULL))
-		return -1;
-	return 0;
+	return sigaction(SIGUSR1, &sa, NULL) ? -errno : 0;
 }
 
 /* Live: counters on SIGUSR1; after mos_stop(), mos_run() drains. */
@@ -169,6 +166,7 @@ int main(int argc, char **argv)
 	struct fw_app app = { .out = stdout };
 	struct fw_cmd cmd = { 0 };
 	struct mos_ctx *mctx = NULL;
+	bool set_up = false;
 	char *filter;
 	int ret;
 
@@ -196,14 +194,13 @@ int main(int argc, char **argv)
 	ret = setup(&mctx, &cmd, &app, filter);
 	free(filter);
 	if (!ret) {
-		g_mctx = mctx;
-		if (catch_signals())
-			ret = -errno;
+		set_up = true;	/* setup() printed its own errors */
+		ret = catch_signals(mctx);
 	}
 	if (!ret)
 		ret = cmd.read_file ? mos_run(mctx) : run_live(mctx, &app);
 	if (ret && ret != -EINTR) {
-		if (g_mctx)
+		if (set_up)
 			fprintf(stderr, "firewall: %s: %s\n",
 				cmd.read_file ? cmd.read_file : "live",
 				mos_strerror(ret));
@@ -220,7 +217,6 @@ int main(int argc, char **argv)
 			app.tot.dropped_packets = st.dropped;
 	}
 	fw_report_counters(app.out, app.json, &app.rules, &app.tot);
-	g_mctx = NULL;
 	mos_ctx_free(mctx);
 	fw_rules_free(&app.rules);
 	return 0;

@@ -59,7 +59,6 @@ struct tuple_count {
 static const char *outdir;
 static FILE *jsonl;
 static void *tuples;
-static struct mos_ctx *g_mctx;
 static int write_errors;
 
 static const char usage[] =
@@ -314,25 +313,6 @@ static void on_end(struct mos_ctx *mctx, int sock, int side, mos_event_t ev,
 	mos_set_uctx(mctx, sock, NULL);
 }
 
-static void on_signal(int sig)
-{
-	if (g_mctx)
-		mos_stop(g_mctx);
-}
-
-/* SIGINT and SIGTERM stop the run; the files are complete after it. */
-static int catch_signals(void)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	if (sigaction(SIGINT, &sa, NULL) || sigaction(SIGTERM, &sa, NULL))
-		return -1;
-	return 0;
-}
-
 /* mkdir -p: the output directory and any missing parents. */
 static int mkdir_p(const char *dir)
 {
@@ -487,9 +467,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "flowdump: cannot register callbacks\n");
 		return 1;
 	}
-	g_mctx = mctx;
-	if (catch_signals()) {
-		fprintf(stderr, "flowdump: sigaction: %s\n", strerror(errno));
+	ret = mos_stop_on_signals(mctx);
+	if (ret) {
+		fprintf(stderr, "flowdump: sigaction: %s\n", mos_strerror(ret));
 		return 1;
 	}
 	ret = mos_run(mctx);

@@ -15,7 +15,6 @@
 #include <unistd.h>
 #include "midstat.h"
 
-static struct mos_ctx *g_mctx;
 
 static const char usage[] =
 	"usage: midstat [-r FILE] [-i SECS] [-a] [-j]\n"
@@ -41,24 +40,6 @@ struct ms_opts {
 	bool json;
 	bool tty;
 };
-
-static void on_signal(int sig)
-{
-	if (g_mctx)
-		mos_stop(g_mctx);
-}
-
-static int catch_signals(void)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	if (sigaction(SIGINT, &sa, NULL) || sigaction(SIGTERM, &sa, NULL))
-		return -1;
-	return 0;
-}
 
 static long now_ms(void)
 {
@@ -187,9 +168,9 @@ int main(int argc, char **argv)
 		mos_ctx_free(mctx);
 		return 1;
 	}
-	g_mctx = mctx;
-	if (catch_signals()) {
-		fprintf(stderr, "midstat: sigaction: %s\n", strerror(errno));
+	ret = mos_stop_on_signals(mctx);
+	if (ret) {
+		fprintf(stderr, "midstat: sigaction: %s\n", mos_strerror(ret));
 		mos_ctx_free(mctx);
 		return 1;
 	}
@@ -202,7 +183,6 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	show(&o, &t, true);
-	g_mctx = NULL;
 	mos_ctx_free(mctx);
 	ms_table_free(&t);
 	return 0;

@@ -117,12 +117,13 @@ enum mos_rec_kind {
  *	same non-zero number (per ring, wrapping, never 0); 0 for events no
  *	packet caused (timeouts, actions)
  * @flow_id: the connection's id, unique in its network namespace
- * @off: stream offset of the bytes (NEW_DATA, REXMIT, gaps); for PKT_IN
- *	and ORPHAN, the packet's length from its IP header on; for
+ * @off: stream offset of the bytes (NEW_DATA, REXMIT, gaps); for PKT_IN,
+ *	ORPHAN and CONN_START, the packet's length from its IP header on; for
  *	CONN_END, where the client's stream ended (bytes delivered or
  *	reported as gaps; 0 when it was not reassembled)
  * @len: byte count; for NEW_DATA, the payload that follows the header;
- *	for PKT_IN and ORPHAN, the packet's IP and TCP headers that follow
+ *	for PKT_IN, ORPHAN and CONN_START, the packet's IP and TCP headers
+ *	that follow
  *	(options and IPv6 extension headers included);
  *	for CONN_END, where the server's stream ended
  * @ts_ns: the kernel's time (CLOCK_MONOTONIC, coarse) of the event
@@ -165,8 +166,9 @@ struct mos_rec {
 #define MOS_REC_MAX_PAYLOAD	(64 * 1024)
 
 /*
- * Most header bytes a PKT_IN or ORPHAN record carries; a packet whose IP
- * and TCP headers are longer (long IPv6 extension chains) carries none.
+ * Most header bytes a PKT_IN, ORPHAN or CONN_START record carries; a
+ * packet whose IP and TCP headers are longer (long IPv6 extension chains)
+ * gives none.
  */
 #define MOS_REC_MAX_HEADERS	512
 
