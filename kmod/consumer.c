@@ -278,6 +278,29 @@ static struct mos_consumer *find_consumer(struct mos_dp *dp, u32 id)
 }
 
 /**
+ * mos_consumer_set_flags() - set a consumer's MOS_MONITOR_F_* flags
+ * @dp: its namespace's datapath
+ * @id: its monitor id
+ * @flags: the flags
+ *
+ * Return: 0, or -ENOENT when no such consumer is attached.
+ */
+int mos_consumer_set_flags(struct mos_dp *dp, u32 id, u32 flags)
+{
+	struct mos_consumer *c;
+	int ret = -ENOENT;
+
+	mutex_lock(&dp->mutex);
+	c = find_consumer(dp, id);
+	if (c) {
+		WRITE_ONCE(c->flags, flags);
+		ret = 0;
+	}
+	mutex_unlock(&dp->mutex);
+	return ret;
+}
+
+/**
  * mos_consumer_set_evmask() - choose the events a consumer receives
  * @dp: its namespace's datapath
  * @id: its monitor id

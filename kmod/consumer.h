@@ -18,6 +18,7 @@
  * @id: its monitor id, unique in the namespace
  * @slot: its bit in a connection's subscription and loss masks
  * @evmask: built-in events it receives (bit per type); 0 until set
+ * @flags: MOS_MONITOR_F_*
  * @filter: classic BPF programs by &enum mos_filter_type (RCU)
  * @wq: poll() waiters
  * @nr_rings: one per shard
@@ -30,6 +31,7 @@ struct mos_consumer {
 	u32 id;
 	u32 slot;
 	u32 evmask;
+	u32 flags;
 	struct bpf_prog __rcu *filter[__MOS_FILTER_MAX];
 	wait_queue_head_t wq;
 	u32 nr_rings;
@@ -37,6 +39,7 @@ struct mos_consumer {
 };
 
 int mos_consumer_set_evmask(struct mos_dp *dp, u32 id, u32 evmask);
+int mos_consumer_set_flags(struct mos_dp *dp, u32 id, u32 flags);
 int mos_consumer_set_filter(struct mos_dp *dp, u32 id, u32 type,
 			    struct bpf_prog *prog);
 int mos_chardev_init(void);

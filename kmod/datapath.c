@@ -108,7 +108,7 @@ static void fill_rec(struct mos_rec *rec, u32 size, const struct mos_flow *f,
  */
 static void emit(struct mos_shard *sh, struct mos_consumer *c,
 		 struct mos_flow *f, const struct mos_event *ev,
-		 const struct mos_pkt *pkt)
+		 const struct mos_pkt *pkt, u8 rflags)
 {
 	struct mos_ring *r = c->rings[sh->index];
 	/* A quarter of the ring at most, so that small rings can hold one. */
@@ -152,6 +152,7 @@ static void emit(struct mos_shard *sh, struct mos_consumer *c,
 				 data ? chunk : ev->len, sh->now);
 			if (pkt && sh->cur_in)
 				rec->pkt_seq = sh->pkt_seq;
+			rec->flags |= rflags;
 			if (left > chunk)
 				rec->flags |= MOS_REC_F_MORE;
 			if (f && (f->host.lost & BIT(c->slot))) {
@@ -222,6 +223,8 @@ static void sink_event(void *ctx, struct mos_flow *f,
 		mos_genl_notify_flow(sh->dp, sh, f, MOS_CMD_FLOW_END);
 	}
 	list_for_each_entry_rcu(c, &sh->dp->consumers, node) {
+		u8 rflags = 0;
+
 		if (!(READ_ONCE(c->evmask) & BIT(ev->type)))
 			continue;
 		if (f && !(f->host.sub & BIT(c->slot)))
@@ -229,10 +232,18 @@ static void sink_event(void *ctx, struct mos_flow *f,
 		if (!f && ev->type == MOS_EV_ORPHAN &&
 		    !filter_pass(c, MOS_FILTER_ORPHAN, sh->cur_skb))
 			continue;
-		if (ev->type == MOS_EV_PKT_IN &&
-		    !filter_pass(c, MOS_FILTER_RAW, sh->cur_skb))
-			continue;
-		emit(sh, c, f, ev, pkt);
+		/*
+		 * The RAW filter selects the PKT_IN records, or, when the
+		 * consumer wants every packet's, marks them.
+		 */
+		if (ev->type == MOS_EV_PKT_IN) {
+			if (filter_pass(c, MOS_FILTER_RAW, sh->cur_skb))
+				rflags = MOS_REC_F_RAW;
+			else if (!(READ_ONCE(c->flags) &
+				   MOS_MONITOR_F_ALL_PACKETS))
+				continue;
+		}
+		emit(sh, c, f, ev, pkt, rflags);
 	}
 	rcu_read_unlock();
 }

@@ -94,6 +94,8 @@ const struct nla_policy mos_nl_monitor_set_policy[MOS_A_MAX + 1] = {
 	[MOS_A_MONITOR_EVMASK] = NLA_POLICY_MASK(NLA_U32,
 						 (1u << MOS_EV_NUM) - 1),
 	[MOS_A_MONITOR_FILTER] = NLA_POLICY_NESTED(mos_filter_policy),
+	[MOS_A_MONITOR_FLAGS] = NLA_POLICY_MASK(NLA_U32,
+						MOS_MONITOR_F_ALL_PACKETS),
 };
 
 /*
@@ -162,15 +164,22 @@ int mos_nl_monitor_set(struct sk_buff *skb, struct genl_info *info)
 
 	if (GENL_REQ_ATTR_CHECK(info, MOS_A_MONITOR_ID))
 		return -EINVAL;
-	if (!tb[MOS_A_MONITOR_EVMASK] && !tb[MOS_A_MONITOR_FILTER]) {
+	if (!tb[MOS_A_MONITOR_EVMASK] && !tb[MOS_A_MONITOR_FILTER] &&
+	    !tb[MOS_A_MONITOR_FLAGS]) {
 		NL_SET_ERR_MSG(info->extack,
-			       "nothing to do: give an event mask or a filter");
+			       "nothing to do: give an event mask, flags or a filter");
 		return -EINVAL;
 	}
 	id = nla_get_u32(tb[MOS_A_MONITOR_ID]);
 	if (tb[MOS_A_MONITOR_EVMASK]) {
 		ret = mos_consumer_set_evmask(dp, id,
 					      nla_get_u32(tb[MOS_A_MONITOR_EVMASK]));
+		if (ret)
+			goto err;
+	}
+	if (tb[MOS_A_MONITOR_FLAGS]) {
+		ret = mos_consumer_set_flags(dp, id,
+					     nla_get_u32(tb[MOS_A_MONITOR_FLAGS]));
 		if (ret)
 			goto err;
 	}

@@ -22,6 +22,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
+#include <linux/mos.h>
 #include "mos_int.h"
 
 #define LIVE_TAB_MIN	1024
@@ -48,6 +49,7 @@ struct live_flow {
  * @monitor_id: the consumer's id
  * @evmask: the event mask the kernel has
  * @evmask_set: @evmask was set at least once
+ * @flags: the MOS_MONITOR_F_* flags the kernel has
  * @detached: the rings are gone (mos_run() ended)
  * @nr_rings: number of rings
  * @rings: their readers
@@ -73,6 +75,7 @@ struct mos_live {
 	struct mos_live_nl nl;
 	uint32_t monitor_id;
 	uint32_t evmask;
+	uint32_t flags;
 	bool evmask_set;
 	bool detached;
 	unsigned int nr_rings;
@@ -342,6 +345,7 @@ static void live_record(struct mos_ctx *mctx, struct mos_live *lv,
 	if (h->kind == MOS_REC_LOST)
 		return;		/* the streams' offsets tell where */
 	note_packet(mctx, h, payload, ring);
+	mctx->rec_raw = h->flags & MOS_REC_F_RAW;
 	if (!h->flow_id) {
 		mos_dispatch_event(mctx, NULL, &ev);	/* orphans */
 		return;
@@ -684,19 +688,24 @@ int mos_live_sync_evmask(struct mos_ctx *mctx, bool shrink)
 {
 	struct mos_live *lv = mctx->live;
 	uint32_t want = mos_live_evmask(mctx);
+	/* Every packet's PKT_IN, not only the raw socket's. */
+	uint32_t flags = mctx->opt.last_packet || mctx->stream_pkt_in ?
+			 MOS_MONITOR_F_ALL_PACKETS : 0;
 	int ret;
 
 	if (!lv || lv->detached)
 		return 0;
-	if (lv->evmask_set && (want == lv->evmask ||
-			       (!shrink && !(want & ~lv->evmask))))
+	if (lv->evmask_set && flags == lv->flags &&
+	    (want == lv->evmask || (!shrink && !(want & ~lv->evmask))))
 		return 0;
 	if (lv->nl.fd >= 0) {
-		ret = mos_live_nl_monitor_set(&lv->nl, lv->monitor_id, want);
+		ret = mos_live_nl_monitor_set(&lv->nl, lv->monitor_id, want,
+					      flags);
 		if (ret)
 			return ret;
 	}
 	lv->evmask = want;
+	lv->flags = flags;
 	lv->evmask_set = true;
 	return 0;
 }

@@ -135,11 +135,12 @@ void mos_live_nl_close(struct mos_live_nl *nl)
  * @nl: the socket
  * @monitor_id: the consumer (struct mos_ring_setup)
  * @evmask: bit per built-in event type; 0 stops all events
+ * @flags: MOS_MONITOR_F_*
  *
  * Return: 0 or a negative errno (the kernel's).
  */
 int mos_live_nl_monitor_set(struct mos_live_nl *nl, uint32_t monitor_id,
-			    uint32_t evmask)
+			    uint32_t evmask, uint32_t flags)
 {
 	char buf[MSG_BYTES] __attribute__((aligned(NLMSG_ALIGNTO)));
 	struct nlmsghdr *nlh;
@@ -148,6 +149,7 @@ int mos_live_nl_monitor_set(struct mos_live_nl *nl, uint32_t monitor_id,
 		       MOS_GENL_VERSION);
 	mnl_attr_put_u32(nlh, MOS_A_MONITOR_ID, monitor_id);
 	mnl_attr_put_u32(nlh, MOS_A_MONITOR_EVMASK, evmask);
+	mnl_attr_put_u32(nlh, MOS_A_MONITOR_FLAGS, flags);
 	return request(nl, nlh, NULL, NULL);
 }
 

@@ -258,8 +258,8 @@ static void raw_dispatch(struct mos_ctx *mctx, const struct mos_event *ev,
 
 	if (!mctx->raw_set || !lp)
 		return;
-	/* Live, the kernel ran the raw filter. */
-	if (!mctx->live &&
+	/* Live, the kernel ran the raw filter and marked the record. */
+	if (mctx->live ? !mctx->rec_raw :
 	    !mos_filter_pass(&mctx->filter[MOS_FILTER_KIND_RAW], lp->ip,
 			     lp->caplen, lp->len))
 		return;
@@ -605,6 +605,8 @@ static int change_callback(struct mos_ctx *mctx, int sock, mos_event_t ev,
 		if (ev != MOS_ON_PKT_IN)
 			return -EINVAL;
 		hook = MOS_HK_SND;
+	} else if (ev == MOS_ON_PKT_IN && cb) {
+		mctx->stream_pkt_in = true;
 	}
 	ret = event_id(mctx, ev, hook, &id);
 	if (ret)

@@ -107,6 +107,10 @@ struct mos_conn {
  * @raw_side: while the raw socket's callbacks run, the packet's sender
  *	(MOS_SIDE_BOTH: of no connection)
  * @fed: packets came through mos_input_packet(): capture time is the clock
+ * @stream_pkt_in: a connection or the stream socket registered PKT_IN: live,
+ *	the kernel sends every packet's PKT_IN, whatever the RAW filter
+ * @rec_raw: live: the PKT_IN record being dispatched passed the kernel's
+ *	RAW filter
  */
 struct mos_ctx {
 	struct mos_options opt;
@@ -134,6 +138,8 @@ struct mos_ctx {
 	int timer_ids;
 	int raw_side;
 	bool fed;
+	bool stream_pkt_in;
+	bool rec_raw;
 };
 
 /* filter.c */
@@ -197,7 +203,7 @@ struct mos_live_flow_req {
 int mos_live_nl_open(struct mos_live_nl *nl);
 void mos_live_nl_close(struct mos_live_nl *nl);
 int mos_live_nl_monitor_set(struct mos_live_nl *nl, uint32_t monitor_id,
-			    uint32_t evmask);
+			    uint32_t evmask, uint32_t flags);
 int mos_live_nl_monitor_filter(struct mos_live_nl *nl, uint32_t monitor_id,
 			       uint32_t type, const void *insns, uint32_t n);
 int mos_live_nl_flow_set(struct mos_live_nl *nl, uint64_t flow_id,

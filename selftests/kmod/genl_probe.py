@@ -25,7 +25,7 @@ CTRL_ATTR_FAMILY_ID, CTRL_ATTR_FAMILY_NAME = 1, 2
 (MOS_A_STATS_TOTAL, MOS_A_STATS_CPU, MOS_A_MONITOR_ID, MOS_A_MONITOR_EVMASK,
  MOS_A_MONITOR_FILTER, MOS_A_FLOW, MOS_A_FLOW_ID, MOS_A_FLOW_ACTION,
  MOS_A_FLOW_SIDE, MOS_A_FLOW_POLICY, MOS_A_FLOW_STOP,
- MOS_A_CONFIG, MOS_A_FLOW_BUFFER) = range(2, 15)
+ MOS_A_CONFIG, MOS_A_FLOW_BUFFER, MOS_A_MONITOR_FLAGS) = range(2, 16)
 MOS_FILTER_A_TYPE, MOS_FILTER_A_PROG = 1, 2
 (MOS_CONFIG_A_MAX_FLOWS, MOS_CONFIG_A_FLOW_BUFFER, MOS_CONFIG_A_BUFFER_TOTAL,
  MOS_CONFIG_A_TIMEOUT, MOS_CONFIG_A_OVERLAP_POLICY, MOS_CONFIG_A_MIDSTREAM,
@@ -230,6 +230,12 @@ def probe_new_commands(sock, fam):
     refused(sock, fam, MOS_CMD_MONITOR_SET,
             mid + u32(MOS_A_MONITOR_EVMASK, 1 << 20),
             "MONITOR_SET unknown event bits")
+    refused(sock, fam, MOS_CMD_MONITOR_SET,
+            mid + u32(MOS_A_MONITOR_FLAGS, 2),
+            "MONITOR_SET unknown flag bits")
+    refused(sock, fam, MOS_CMD_MONITOR_SET,
+            mid + u32(MOS_A_MONITOR_FLAGS, 1), "MONITOR_SET flags, unknown id",
+            errno.ENOENT)
 
     def filt(*attrs):
         return mid + nest(MOS_A_MONITOR_FILTER, *attrs)
@@ -281,6 +287,9 @@ def probe_new_commands(sock, fam):
         refused(sock, fam, MOS_CMD_MONITOR_SET,
                 real + u32(MOS_A_MONITOR_EVMASK, 0x1ff),
                 "MONITOR_SET event mask of a consumer", 0)
+        refused(sock, fam, MOS_CMD_MONITOR_SET,
+                real + u32(MOS_A_MONITOR_FLAGS, 1),
+                "MONITOR_SET flags of a consumer", 0)
         refused(sock, fam, MOS_CMD_MONITOR_SET,
                 real + nest(MOS_A_MONITOR_FILTER, u32(MOS_FILTER_A_TYPE, 0),
                             attr(MOS_FILTER_A_PROG, tcp80)),

@@ -21,7 +21,8 @@
  *	user namespace of the caller's network namespace.
  * @MOS_CMD_MONITOR_SET: change a consumer of /dev/mos (see
  *	linux/mos_ring.h): %MOS_A_MONITOR_ID (required), then any of
- *	%MOS_A_MONITOR_EVMASK, %MOS_A_MONITOR_FILTER. CAP_NET_ADMIN.
+ *	%MOS_A_MONITOR_EVMASK, %MOS_A_MONITOR_FLAGS, %MOS_A_MONITOR_FILTER.
+ *	CAP_NET_ADMIN.
  * @MOS_CMD_FLOW_GET: with %MOS_A_FLOW_ID, that connection; as a dump,
  *	every connection of the namespace. Replies carry one %MOS_A_FLOW
  *	each. CAP_NET_ADMIN.
@@ -76,6 +77,7 @@ enum mos_cmd {
  * @MOS_A_CONFIG: nested &enum mos_config_attr
  * @MOS_A_FLOW_BUFFER: u32, reassembly buffer of that side's stream in bytes
  *	(rounded up to KiB, at most 65535 KiB); 0: the namespace's flow buffer
+ * @MOS_A_MONITOR_FLAGS: u32, MOS_MONITOR_F_* of the consumer (0 initially)
  */
 enum mos_attr {
 	MOS_A_UNSPEC,
@@ -93,11 +95,20 @@ enum mos_attr {
 	MOS_A_FLOW_STOP,
 	MOS_A_CONFIG,
 	MOS_A_FLOW_BUFFER,
+	MOS_A_MONITOR_FLAGS,
 
 	__MOS_A_MAX,
 };
 
 #define MOS_A_MAX (__MOS_A_MAX - 1)
+
+/*
+ * Flags of %MOS_A_MONITOR_FLAGS. ALL_PACKETS: PKT_IN of every packet of
+ * the consumer's connections (for their headers, or per-connection PKT_IN
+ * callbacks); the RAW filter then marks the packets that pass it
+ * (MOS_REC_F_RAW) instead of selecting them.
+ */
+#define MOS_MONITOR_F_ALL_PACKETS	0x1
 
 /**
  * enum mos_stats_attr - counters, nested in %MOS_A_STATS_TOTAL/_CPU

@@ -158,6 +158,9 @@ struct mos_rec {
 #define MOS_REC_F_LOST		0x04	/* records of this connection were lost
 					 * before this one (ring full)
 					 */
+#define MOS_REC_F_RAW		0x08	/* PKT_IN: the packet passed the
+					 * consumer's RAW filter (or it has none)
+					 */
 
 /*
  * Most payload bytes in one record; longer NEW_DATA is split. Rings
