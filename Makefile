@@ -29,7 +29,7 @@ LIB_SRCS := libmos-user/ctl.c libmos-user/evset.c libmos-user/peekbuf.c \
 	libmos-user/mos.c libmos-user/capture.c libmos-user/live.c \
 	libmos-user/live_nl.c libmos-user/ring_reader.c \
 	libmos-user/filter.c libmos-user/pktinfo.c libmos-user/sockopt.c \
-	libmos-user/timer.c $(ENGINE_SRCS)
+	libmos-user/timer.c libmos-user/config.c $(ENGINE_SRCS)
 LIB_OBJS := $(LIB_SRCS:%.c=$(O)/obj/%.o)
 LIB_SONAME := libmos-user.so.0
 LIB_LIBS := $(shell pkg-config --libs libmnl libpcap 2>/dev/null || \

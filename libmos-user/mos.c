@@ -505,14 +505,17 @@ int mos_input_packet(struct mos_ctx *mctx, int linktype, uint64_t ts_ns,
 	in.len = len - off;
 	in.ts_ns = ts_ns;
 	in.csum = MOS_CSUM_ON;
+	/* Timers set before the first packet count from it. */
+	if (!mctx->fed)
+		mos_timers_start_clock(mctx, ts_ns);
 	mctx->fed = true;
+	mctx->in_pkt.ts_ns = ts_ns;
 	/* Timers due by this packet's time fire before it. */
 	if (mctx->ntimers)
 		mos_timers_run(mctx, ts_ns);
 	mctx->in_pkt.ip = in.ip;
 	mctx->in_pkt.caplen = in.caplen;
 	mctx->in_pkt.len = in.len;
-	mctx->in_pkt.ts_ns = ts_ns;
 	mos_engine_input(mctx->engine, &in);
 	mctx->in_pkt.ip = NULL;
 	mctx->in_pkt.caplen = 0;

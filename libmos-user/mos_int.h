@@ -111,6 +111,9 @@ struct mos_conn {
  *	the kernel sends every packet's PKT_IN, whatever the RAW filter
  * @rec_raw: live: the PKT_IN record being dispatched passed the kernel's
  *	RAW filter
+ * @timer_now: while timers fire, the time they fire at: a timer set from
+ *	a callback counts from it
+ * @timers_firing: timer callbacks are running
  */
 struct mos_ctx {
 	struct mos_options opt;
@@ -140,6 +143,8 @@ struct mos_ctx {
 	bool fed;
 	bool stream_pkt_in;
 	bool rec_raw;
+	uint64_t timer_now;
+	bool timers_firing;
 };
 
 /* filter.c */
@@ -149,6 +154,7 @@ void mos_filters_free(struct mos_ctx *mctx);
 
 /* timer.c */
 void mos_timers_run(struct mos_ctx *mctx, uint64_t now_ns);
+void mos_timers_start_clock(struct mos_ctx *mctx, uint64_t first_ns);
 int64_t mos_timers_next(const struct mos_ctx *mctx);
 void mos_timers_cancel_sock(struct mos_ctx *mctx, int sock);
 void mos_timers_free(struct mos_ctx *mctx);

@@ -41,6 +41,8 @@ uint64_t mos_live_clock_ns(void)
 /* The clock a new timer counts from. */
 static uint64_t ctx_now(const struct mos_ctx *mctx)
 {
+	if (mctx->timers_firing)
+		return mctx->timer_now;
 	if (mctx->live || (!mctx->opt.read_file && !mctx->fed))
 		return mos_live_clock_ns();
 	return mctx->in_pkt.ts_ns;
@@ -167,9 +169,30 @@ void mos_timers_run(struct mos_ctx *mctx, uint64_t now_ns)
 		struct mos_timer t = mctx->timers[0];
 
 		heap_remove(mctx, 0);
+		/* Re-armed from the callback, it counts from now. */
+		mctx->timers_firing = true;
+		mctx->timer_now = now_ns;
 		t.cb(mctx, t.sock, MOS_SIDE_BOTH, MOS_ON_TIMER, t.arg);
+		mctx->timers_firing = false;
 	}
 	mctx->cur_pkt = saved;
+}
+
+/**
+ * mos_timers_start_clock() - anchor timers set before the first packet
+ * @mctx: an offline context, before its first packet
+ * @first_ns: the first packet's time
+ *
+ * Until then the capture's clock is unknown: such timers counted from 0,
+ * and now count from the first packet.
+ */
+void mos_timers_start_clock(struct mos_ctx *mctx, uint64_t first_ns)
+{
+	size_t i;
+
+	/* The same shift for all: the heap's order holds. */
+	for (i = 0; i < mctx->ntimers; i++)
+		mctx->timers[i].deadline += first_ns;
 }
 
 /**

@@ -444,6 +444,38 @@ static void on_timer(struct mos_ctx *mctx, int sock, int side,
 		seen.timer_fired += 100;
 }
 
+static int rearm_count;
+
+static void on_rearm(struct mos_ctx *mctx, int sock, int side,
+		     mos_event_t ev, void *arg)
+{
+	if (++rearm_count < 1000)
+		mos_settimer(mctx, 0, 1000, on_rearm, NULL);
+}
+
+/* A timer set before any packet, re-armed from its own callback. */
+static void test_timer_rearm(void)
+{
+	struct mos_ctx *mctx = ctx_with_callbacks();
+	struct conv c;
+
+	rearm_count = 0;
+	TAP_CHECK(mos_settimer(mctx, 0, 1000, on_rearm, NULL) > 0,
+		  "timer set before the first packet");
+	conv_init(&c, mctx, 0, 1, 40000, 80);
+	xmit(&c, 0, MOS_TCP_SYN, NULL, 50000);
+	TAP_CHECK(rearm_count == 0,
+		  "it counts from the first packet (50 s), not from 0");
+	xmit(&c, 1, MOS_TCP_SYN | MOS_TCP_ACK, NULL, 51500);
+	TAP_CHECK(rearm_count == 1,
+		  "fired once at 51.5 s; re-armed for 52.5 s (%d)", rearm_count);
+	xmit(&c, 0, MOS_TCP_ACK, NULL, 60000);
+	TAP_CHECK(rearm_count == 2,
+		  "after a quiet 8.5 s, fired once more, not once per second missed (%d)",
+		  rearm_count);
+	mos_ctx_free(mctx);
+}
+
 static void test_timers(void)
 {
 	struct mos_ctx *mctx = ctx_with_callbacks();
@@ -551,6 +583,7 @@ int main(void)
 	test_filters_and_raw();
 	test_sockopts();
 	test_timers();
+	test_timer_rearm();
 	test_actions();
 	return tap_done();
 }
