@@ -515,6 +515,8 @@ int mos_dp_module_init(void)
 		return -EINVAL;
 	}
 	mos_shard_seed = get_random_u32();
+	if (mos_flowmem_init(sizeof(struct mos_flow)))
+		return -ENOMEM;
 	for_each_possible_cpu(cpu) {
 		u8 *buf = kvmalloc_node(MOS_SCRATCH_BYTES, GFP_KERNEL,
 					cpu_to_node(cpu));
@@ -539,4 +541,5 @@ void mos_dp_module_uninit(void)
 		kvfree(per_cpu(mos_scratch, cpu));
 		per_cpu(mos_scratch, cpu) = NULL;
 	}
+	mos_flowmem_uninit();
 }

@@ -378,7 +378,7 @@ static void flow_free(struct mos_engine *e, struct mos_flow *f)
 		mos_reasm_destroy(&f->stream[i].reasm, &e->rmem);
 	e->stats.flows_active--;
 	e->stats.mem_bytes -= sizeof(*f);
-	mos_free(f);
+	mos_flow_free(f);
 }
 
 /* Deliver what is stored, then CONN_END exactly once. */
@@ -486,7 +486,7 @@ static struct mos_flow *flow_new(struct mos_engine *e,
 			e->stats.flows_evicted++;
 		flow_end_free(e, victim, MOS_END_EVICTED, NULL);
 	}
-	f = mos_zalloc(sizeof(*f));
+	f = mos_flow_zalloc(sizeof(*f));
 	if (!f) {
 		e->stats.no_memory++;
 		emit_error(e, NULL, MOS_SIDE_CLI, MOS_ERR_NO_MEMORY, 0, 0, p);

@@ -14,6 +14,7 @@
 #include <linux/string.h>
 #include <linux/build_bug.h>
 #include "../compat.h"
+#include "../flowmem.h"
 
 static inline void *mos_zalloc(size_t size)
 {
@@ -23,6 +24,17 @@ static inline void *mos_zalloc(size_t size)
 static inline void mos_free(void *p)
 {
 	kfree(p);
+}
+
+/* Connection entries: a slab cache with a preallocated reserve. */
+static inline void *mos_flow_zalloc(size_t size)
+{
+	return mos_flowmem_alloc(size);
+}
+
+static inline void mos_flow_free(void *p)
+{
+	mos_flowmem_free(p);
 }
 
 /* Buffers whose size the caller remembers; kmalloc's slabs cache them. */

@@ -40,6 +40,17 @@ static inline void mos_free(void *p)
 	free(p);
 }
 
+/* Connection entries (the kernel keeps a preallocated reserve). */
+static inline void *mos_flow_zalloc(size_t size)
+{
+	return calloc(1, size);
+}
+
+static inline void mos_flow_free(void *p)
+{
+	free(p);
+}
+
 /*
  * Buffers whose size the caller remembers (stream segments): kept on small
  * per-thread free lists by size class, since segments come and go at the

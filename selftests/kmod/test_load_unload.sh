@@ -17,6 +17,20 @@ for i in 1 2 3; do
 	check "stats answer after load #$i" "$MOSCTL" stats >/dev/null
 	check "unload #$i" rmmod mos
 done
+# Connection entries: a reserve preallocated at load (flow_reserve). The
+# cache may be merged with another of its size, so the slab total tells.
+slab_kib() { awk '$1 == "Slab:" { print $2 }' /proc/meminfo; }
+before=$(slab_kib)
+insmod "$MOS_KO" flow_reserve=40000
+after=$(slab_kib)
+check "flow_reserve=40000 preallocates them at load (slab +$((after - before)) KiB)" \
+	test $((after - before)) -ge $((40000 * 240 / 1024))
+check "flow_reserve reads back" \
+	test "$(cat /sys/module/mos/parameters/flow_reserve)" = 40000
+rmmod mos
+gone=$(slab_kib)
+check "and frees them at unload (slab -$((after - gone)) KiB)" \
+	test $((after - gone)) -ge $((40000 * 240 / 1024))
 check "family gone after unload" \
 	sh -c "! '$MOSCTL' stats 2>/dev/null"
 check "no module left" sh -c "! grep -q '^mos ' /proc/modules"
