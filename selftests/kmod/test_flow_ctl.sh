@@ -110,7 +110,9 @@ check "flow reset succeeds" ip netns exec mos-r "$MOSCTL" flow reset "$id"
 check "the client sees a reset" wait_for "$WORK/c2" '"reset"'
 check "the server sees a reset" wait_for "$WORK/srv4" "\"reset\", \"peer_port\": $CPORT"
 flow_vars mos-r "$id"
-check "flags say drop,reset" test "$F_flags" = drop,reset
+check "flags say drop,reset,ended ($F_flags)" test "$F_flags" = drop,reset,ended
+check "the reset ended the connection, reason rst ($F_end_reason)" \
+	test "$F_end_reason" = rst
 
 # ---- reset at an endpoint (LOCAL_OUT), IPv6 ---------------------------------
 client c3 fd00:77:2::2 5002 || tap_fail "client c3 connected"
