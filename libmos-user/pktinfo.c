@@ -2,10 +2,12 @@
 /*
  * What a callback may ask about packets and endpoints: the packet behind
  * the event (mos_getlastpkt()) and an endpoint's address
- * (mos_getpeername()).
+ * (mos_getpeername(), mos_endpoint_str()).
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <stdio.h>
 #include <string.h>
 #include "mos_int.h"
 
@@ -98,4 +100,25 @@ int mos_getpeername(struct mos_ctx *mctx, int sock, int side,
 		memcpy(addr, &fi.addr[side], *addrlen < need ? *addrlen : need);
 	*addrlen = need;
 	return 0;
+}
+
+char *mos_endpoint_str(const struct sockaddr_storage *ss, char *buf,
+		       size_t len)
+{
+	char a[INET6_ADDRSTRLEN] = "?";
+
+	if (!len)
+		return buf;
+	if (ss->ss_family == AF_INET) {
+		const struct sockaddr_in *sin = (const void *)ss;
+
+		inet_ntop(AF_INET, &sin->sin_addr, a, sizeof(a));
+		snprintf(buf, len, "%s:%u", a, ntohs(sin->sin_port));
+	} else {
+		const struct sockaddr_in6 *sin6 = (const void *)ss;
+
+		inet_ntop(AF_INET6, &sin6->sin6_addr, a, sizeof(a));
+		snprintf(buf, len, "[%s]:%u", a, ntohs(sin6->sin6_port));
+	}
+	return buf;
 }

@@ -700,6 +700,20 @@ int mos_getlastpkt(struct mos_ctx *mctx, int sock, int side,
 int mos_getpeername(struct mos_ctx *mctx, int sock, int side,
 		    struct sockaddr *addr, socklen_t *addrlen);
 
+/**
+ * mos_endpoint_str() - an address and port as text
+ * @ss: a struct sockaddr_in or sockaddr_in6 (as mos_get_flow_info() and
+ *	mos_getpeername() give)
+ * @buf: where to write "a.b.c.d:port" or "[v6]:port"
+ * @len: its size (MOS_ENDPOINT_STRLEN always suffices); the text is cut
+ *	to fit, always terminated
+ *
+ * Return: @buf.
+ */
+#define MOS_ENDPOINT_STRLEN	56
+char *mos_endpoint_str(const struct sockaddr_storage *ss, char *buf,
+		       size_t len);
+
 /* Options of mos_getsockopt() / mos_setsockopt(): get (G), set (S). */
 #define MOS_OPT_TCP_STATE	1	/* G int: the side's TCP state */
 #define MOS_OPT_BUF_INFO	2	/* G struct mos_buf_info */

@@ -9,23 +9,6 @@
 #include <string.h>
 #include "firewall.h"
 
-static void ep_text(const struct sockaddr_storage *ss, char *buf, size_t len)
-{
-	char a[INET6_ADDRSTRLEN];
-
-	if (ss->ss_family == AF_INET) {
-		const struct sockaddr_in *sin = (const void *)ss;
-
-		inet_ntop(AF_INET, &sin->sin_addr, a, sizeof(a));
-		snprintf(buf, len, "%s:%u", a, ntohs(sin->sin_port));
-	} else {
-		const struct sockaddr_in6 *sin6 = (const void *)ss;
-
-		inet_ntop(AF_INET6, &sin6->sin6_addr, a, sizeof(a));
-		snprintf(buf, len, "[%s]:%u", a, ntohs(sin6->sin6_port));
-	}
-}
-
 static void conn_of(const struct mos_flow_info *fi, struct fw_conn *c)
 {
 	int i;
@@ -73,8 +56,8 @@ static void on_start(struct mos_ctx *mctx, int sock, int side,
 		ret = mos_setsockopt(mctx, sock, MOS_SIDE_BOTH,
 				     MOS_OPT_STOP_MON, &one, sizeof(one));
 	}
-	ep_text(&fi.addr[MOS_SIDE_CLI], cli, sizeof(cli));
-	ep_text(&fi.addr[MOS_SIDE_SVR], srv, sizeof(srv));
+	mos_endpoint_str(&fi.addr[MOS_SIDE_CLI], cli, sizeof(cli));
+	mos_endpoint_str(&fi.addr[MOS_SIDE_SVR], srv, sizeof(srv));
 	if (ret) {
 		app->tot.errors++;
 		fprintf(stderr, "firewall: %s -> %s: %s: %s\n", cli, srv,

@@ -43,7 +43,6 @@ struct reader {
 	int side;
 };
 
-static struct mos_ctx *g_mctx;
 static int write_errors;
 
 static const char usage[] =
@@ -54,24 +53,6 @@ static const char usage[] =
 	"             (pcap-filter(7) syntax, e.g. 'tcp port 80')\n"
 	"One JSON line per transaction on stdout: client, server, method, host,\n"
 	"path, status, req_bytes, resp_bytes (Documentation/samples.md).\n";
-
-static void addr_text(const struct sockaddr_storage *ss, char *buf,
-		      size_t len)
-{
-	char text[INET6_ADDRSTRLEN];
-
-	if (ss->ss_family == AF_INET) {
-		const struct sockaddr_in *sin = (const void *)ss;
-
-		inet_ntop(AF_INET, &sin->sin_addr, text, sizeof(text));
-		snprintf(buf, len, "%s:%u", text, ntohs(sin->sin_port));
-	} else {
-		const struct sockaddr_in6 *sin6 = (const void *)ss;
-
-		inet_ntop(AF_INET6, &sin6->sin6_addr, text, sizeof(text));
-		snprintf(buf, len, "[%s]:%u", text, ntohs(sin6->sin6_port));
-	}
-}
 
 /* A JSON string; bytes outside printable ASCII as \u00XX (Latin-1). */
 static void json_str(const char *s)
@@ -148,9 +129,9 @@ static struct conn *conn_of(struct mos_ctx *mctx, int sock)
 		free(co);
 		return NULL;
 	}
-	addr_text(&fi.addr[MOS_SIDE_CLI], co->addr[MOS_SIDE_CLI],
+	mos_endpoint_str(&fi.addr[MOS_SIDE_CLI], co->addr[MOS_SIDE_CLI],
 		  sizeof(co->addr[0]));
-	addr_text(&fi.addr[MOS_SIDE_SVR], co->addr[MOS_SIDE_SVR],
+	mos_endpoint_str(&fi.addr[MOS_SIDE_SVR], co->addr[MOS_SIDE_SVR],
 		  sizeof(co->addr[0]));
 	mos_set_uctx(mctx, sock, co);
 	return co;
@@ -219,24 +200,6 @@ static void on_end(struct mos_ctx *mctx, int sock, int side, mos_event_t ev,
 	http_conn_free(&co->http);
 	free(co);
 	mos_set_uctx(mctx, sock, NULL);
-}
-
-static void on_signal(int sig)
-{
-	if (g_mctx)
-		mos_stop(g_mctx);
-}
-
-static int catch_signals(void)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	if (sigaction(SIGINT, &sa, NULL) || sigaction(SIGTERM, &sa, NULL))
-		return -1;
-	return 0;
 }
 
 static int setup(struct mos_ctx *mctx, const char *filter)
@@ -317,9 +280,9 @@ int main(int argc, char **argv)
 		mos_ctx_free(mctx);
 		return 1;
 	}
-	g_mctx = mctx;
-	if (catch_signals()) {
-		fprintf(stderr, "httplog: sigaction: %s\n", strerror(errno));
+	ret = mos_stop_on_signals(mctx);
+	if (ret) {
+		fprintf(stderr, "httplog: sigaction: %s\n", mos_strerror(ret));
 		mos_ctx_free(mctx);
 		return 1;
 	}

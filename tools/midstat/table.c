@@ -8,23 +8,6 @@
 #include <string.h>
 #include "midstat.h"
 
-static void ep_text(const struct sockaddr_storage *ss, char *buf, size_t len)
-{
-	char a[INET6_ADDRSTRLEN];
-
-	if (ss->ss_family == AF_INET) {
-		const struct sockaddr_in *sin = (const void *)ss;
-
-		inet_ntop(AF_INET, &sin->sin_addr, a, sizeof(a));
-		snprintf(buf, len, "%s:%u", a, ntohs(sin->sin_port));
-	} else {
-		const struct sockaddr_in6 *sin6 = (const void *)ss;
-
-		inet_ntop(AF_INET6, &sin6->sin6_addr, a, sizeof(a));
-		snprintf(buf, len, "[%s]:%u", a, ntohs(sin6->sin6_port));
-	}
-}
-
 /* The endpoints' states as the engine has them now. */
 static struct ms_conn *refresh(struct mos_ctx *mctx, int sock)
 {
@@ -52,9 +35,9 @@ static void on_start(struct mos_ctx *mctx, int sock, int side,
 		return;		/* not shown: better than stopping */
 	c->id = fi.id;
 	c->ip_version = fi.addr[0].ss_family == AF_INET ? 4 : 6;
-	ep_text(&fi.addr[MOS_SIDE_CLI], c->ep[MOS_SIDE_CLI],
+	mos_endpoint_str(&fi.addr[MOS_SIDE_CLI], c->ep[MOS_SIDE_CLI],
 		sizeof(c->ep[0]));
-	ep_text(&fi.addr[MOS_SIDE_SVR], c->ep[MOS_SIDE_SVR],
+	mos_endpoint_str(&fi.addr[MOS_SIDE_SVR], c->ep[MOS_SIDE_SVR],
 		sizeof(c->ep[0]));
 	c->state[MOS_SIDE_CLI] = fi.state[MOS_SIDE_CLI];
 	c->state[MOS_SIDE_SVR] = fi.state[MOS_SIDE_SVR];

@@ -53,7 +53,6 @@ struct match_ctx {
 	int dir;
 };
 
-static struct mos_ctx *g_mctx;
 static hs_database_t *db;
 static hs_scratch_t *scratch;
 static int hs_errors;
@@ -74,24 +73,6 @@ static const char usage[] =
 	"Pattern ids are their positions, from 0, in the order given. One JSON\n"
 	"line per match on stdout: client, server, dir (c2s/s2c), id, end (the\n"
 	"stream offset just after the match).\n";
-
-static void addr_text(const struct sockaddr_storage *ss, char *buf,
-		      size_t len)
-{
-	char text[INET6_ADDRSTRLEN];
-
-	if (ss->ss_family == AF_INET) {
-		const struct sockaddr_in *sin = (const void *)ss;
-
-		inet_ntop(AF_INET, &sin->sin_addr, text, sizeof(text));
-		snprintf(buf, len, "%s:%u", text, ntohs(sin->sin_port));
-	} else {
-		const struct sockaddr_in6 *sin6 = (const void *)ss;
-
-		inet_ntop(AF_INET6, &sin6->sin6_addr, text, sizeof(text));
-		snprintf(buf, len, "[%s]:%u", text, ntohs(sin6->sin6_port));
-	}
-}
 
 static int on_match(unsigned int id, unsigned long long from,
 		    unsigned long long to, unsigned int flags, void *arg)
@@ -130,9 +111,9 @@ static void on_start(struct mos_ctx *mctx, int sock, int side,
 		free(co);
 		return;
 	}
-	addr_text(&fi.addr[MOS_SIDE_CLI], co->addr[MOS_SIDE_CLI],
+	mos_endpoint_str(&fi.addr[MOS_SIDE_CLI], co->addr[MOS_SIDE_CLI],
 		  sizeof(co->addr[0]));
-	addr_text(&fi.addr[MOS_SIDE_SVR], co->addr[MOS_SIDE_SVR],
+	mos_endpoint_str(&fi.addr[MOS_SIDE_SVR], co->addr[MOS_SIDE_SVR],
 		  sizeof(co->addr[0]));
 	mos_set_uctx(mctx, sock, co);
 }
@@ -263,24 +244,6 @@ static void on_end(struct mos_ctx *mctx, int sock, int side, mos_event_t ev,
 	mos_set_uctx(mctx, sock, NULL);
 }
 
-static void on_signal(int sig)
-{
-	if (g_mctx)
-		mos_stop(g_mctx);
-}
-
-static int catch_signals(void)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	if (sigaction(SIGINT, &sa, NULL) || sigaction(SIGTERM, &sa, NULL))
-		return -1;
-	return 0;
-}
-
 static int setup(struct mos_ctx *mctx, const char *filter)
 {
 	int sock = mos_socket(mctx, MOS_SOCK_MONITOR_STREAM), ret;
@@ -388,15 +351,14 @@ static int run(struct mos_options *o, const char *filter)
 		mos_ctx_free(mctx);
 		return 1;
 	}
-	g_mctx = mctx;
-	if (catch_signals()) {
-		fprintf(stderr, "strsearch: sigaction: %s\n", strerror(errno));
+	ret = mos_stop_on_signals(mctx);
+	if (ret) {
+		fprintf(stderr, "strsearch: sigaction: %s\n", mos_strerror(ret));
 		mos_ctx_free(mctx);
 		return 1;
 	}
 	ret = mos_run(mctx);
 	mos_ctx_free(mctx);
-	g_mctx = NULL;
 	if (ret && ret != -EINTR) {
 		fprintf(stderr, "strsearch: %s: %s\n",
 			o->read_file ? o->read_file : "live",
