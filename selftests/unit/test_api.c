@@ -228,6 +228,18 @@ static void test_last_packet_and_peer(void)
 				  (struct sockaddr *)&ss, &alen) == 0 &&
 		  alen == sizeof(*sin) && ((u8 *)&ss)[4] == 0xee,
 		  "getpeername: truncated to the room given, full size back");
+	{
+		char text[MOS_ENDPOINT_STRLEN], small[6];
+
+		alen = sizeof(ss);
+		mos_getpeername(mctx, sock, MOS_SIDE_CLI,
+				(struct sockaddr *)&ss, &alen);
+		TAP_CHECK(!strcmp(mos_endpoint_str(&ss, text, sizeof(text)),
+				  "10.0.0.1:40000") &&
+			  !strcmp(mos_endpoint_str(&ss, small, sizeof(small)),
+				  "10.0."),
+			  "endpoint text: 10.0.0.1:40000, cut to fit (%s)", text);
+	}
 	TAP_CHECK(mos_getpeername(mctx, sock, 5, (struct sockaddr *)&ss,
 				  &alen) == -EINVAL &&
 		  mos_getpeername(mctx, 9999, 0, (struct sockaddr *)&ss,
@@ -249,6 +261,13 @@ static void test_last_packet_and_peer(void)
 		  sin6->sin6_addr.s6_addr[0] == 0xfd &&
 		  sin6->sin6_addr.s6_addr[15] == 200,
 		  "getpeername: IPv6 server [fd00::c8]:443");
+	{
+		char text[MOS_ENDPOINT_STRLEN];
+
+		TAP_CHECK(!strcmp(mos_endpoint_str(&ss, text, sizeof(text)),
+				  "[fd00::c8]:443"),
+			  "endpoint text: [fd00::c8]:443 (%s)", text);
+	}
 	TAP_CHECK(seen.pi_ret == 0 && seen.pi.ip_version == 6 &&
 		  seen.pi.side == MOS_SIDE_CLI && seen.pi.wire_len == 60,
 		  "getlastpkt: IPv6 packet, from the client");
