@@ -301,6 +301,32 @@ int mos_consumer_set_flags(struct mos_dp *dp, u32 id, u32 flags)
 }
 
 /**
+ * mos_consumer_set_group() - the shards a consumer gets events of
+ * @dp: its namespace's datapath
+ * @id: its monitor id
+ * @group: count << 16 | index, index below count (checked by the caller)
+ *
+ * It applies to connections that start afterwards (and to orphans):
+ * those already selected for it stay with it.
+ *
+ * Return: 0, or -ENOENT when no such consumer is attached.
+ */
+int mos_consumer_set_group(struct mos_dp *dp, u32 id, u32 group)
+{
+	struct mos_consumer *c;
+	int ret = -ENOENT;
+
+	mutex_lock(&dp->mutex);
+	c = find_consumer(dp, id);
+	if (c) {
+		WRITE_ONCE(c->group, group);
+		ret = 0;
+	}
+	mutex_unlock(&dp->mutex);
+	return ret;
+}
+
+/**
  * mos_consumer_set_evmask() - choose the events a consumer receives
  * @dp: its namespace's datapath
  * @id: its monitor id

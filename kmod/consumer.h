@@ -19,6 +19,7 @@
  * @slot: its bit in a connection's subscription and loss masks
  * @evmask: built-in events it receives (bit per type); 0 until set
  * @flags: MOS_MONITOR_F_*
+ * @group: MOS_A_MONITOR_GROUP: the shards whose events it gets
  * @filter: classic BPF programs by &enum mos_filter_type (RCU)
  * @wq: poll() waiters
  * @nr_rings: one per shard
@@ -32,6 +33,7 @@ struct mos_consumer {
 	u32 slot;
 	u32 evmask;
 	u32 flags;
+	u32 group;
 	struct bpf_prog __rcu *filter[__MOS_FILTER_MAX];
 	wait_queue_head_t wq;
 	u32 nr_rings;
@@ -40,6 +42,23 @@ struct mos_consumer {
 
 int mos_consumer_set_evmask(struct mos_dp *dp, u32 id, u32 evmask);
 int mos_consumer_set_flags(struct mos_dp *dp, u32 id, u32 flags);
+int mos_consumer_set_group(struct mos_dp *dp, u32 id, u32 group);
+
+/**
+ * mos_consumer_has_shard() - whether a consumer gets a shard's events
+ * @c: the consumer
+ * @shard: the shard's index
+ *
+ * Return: true when its group (MOS_A_MONITOR_GROUP) includes the shard.
+ */
+static inline bool mos_consumer_has_shard(const struct mos_consumer *c,
+					  u32 shard)
+{
+	u32 group = READ_ONCE(c->group), count = group >> 16;
+
+	return count <= 1 || shard % count == (group & 0xffff);
+}
+
 int mos_consumer_set_filter(struct mos_dp *dp, u32 id, u32 type,
 			    struct bpf_prog *prog);
 int mos_chardev_init(void);

@@ -198,7 +198,8 @@ static void select_consumers(struct mos_shard *sh, struct mos_flow *f)
 	f->host.sub = 0;
 	f->host.lost = 0;
 	list_for_each_entry_rcu(c, &sh->dp->consumers, node) {
-		if (filter_pass(c, MOS_FILTER_SYN, sh->cur_skb)) {
+		if (mos_consumer_has_shard(c, sh->index) &&
+		    filter_pass(c, MOS_FILTER_SYN, sh->cur_skb)) {
 			f->host.sub |= BIT(c->slot);
 			want |= READ_ONCE(c->evmask);
 		}
@@ -227,7 +228,8 @@ static void sink_event(void *ctx, struct mos_flow *f,
 
 		if (!(READ_ONCE(c->evmask) & BIT(ev->type)))
 			continue;
-		if (f && !(f->host.sub & BIT(c->slot)))
+		if (f ? !(f->host.sub & BIT(c->slot)) :
+		    !mos_consumer_has_shard(c, sh->index))
 			continue;
 		if (!f && ev->type == MOS_EV_ORPHAN &&
 		    !filter_pass(c, MOS_FILTER_ORPHAN, sh->cur_skb))

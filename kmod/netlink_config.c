@@ -96,6 +96,7 @@ const struct nla_policy mos_nl_monitor_set_policy[MOS_A_MAX + 1] = {
 	[MOS_A_MONITOR_FILTER] = NLA_POLICY_NESTED(mos_filter_policy),
 	[MOS_A_MONITOR_FLAGS] = NLA_POLICY_MASK(NLA_U32,
 						MOS_MONITOR_F_ALL_PACKETS),
+	[MOS_A_MONITOR_GROUP] = { .type = NLA_U32 },
 };
 
 /*
@@ -165,12 +166,25 @@ int mos_nl_monitor_set(struct sk_buff *skb, struct genl_info *info)
 	if (GENL_REQ_ATTR_CHECK(info, MOS_A_MONITOR_ID))
 		return -EINVAL;
 	if (!tb[MOS_A_MONITOR_EVMASK] && !tb[MOS_A_MONITOR_FILTER] &&
-	    !tb[MOS_A_MONITOR_FLAGS]) {
+	    !tb[MOS_A_MONITOR_FLAGS] && !tb[MOS_A_MONITOR_GROUP]) {
 		NL_SET_ERR_MSG(info->extack,
 			       "nothing to do: give an event mask, flags or a filter");
 		return -EINVAL;
 	}
 	id = nla_get_u32(tb[MOS_A_MONITOR_ID]);
+	if (tb[MOS_A_MONITOR_GROUP]) {
+		u32 group = nla_get_u32(tb[MOS_A_MONITOR_GROUP]);
+
+		if (!(group >> 16) || (group & 0xffff) >= (group >> 16)) {
+			NL_SET_ERR_MSG_ATTR(info->extack,
+					    tb[MOS_A_MONITOR_GROUP],
+					    "group: count 0, or index not below count");
+			return -EINVAL;
+		}
+		ret = mos_consumer_set_group(dp, id, group);
+		if (ret)
+			goto err;
+	}
 	if (tb[MOS_A_MONITOR_EVMASK]) {
 		ret = mos_consumer_set_evmask(dp, id,
 					      nla_get_u32(tb[MOS_A_MONITOR_EVMASK]));

@@ -691,6 +691,9 @@ int mos_live_sync_evmask(struct mos_ctx *mctx, bool shrink)
 	/* Every packet's PKT_IN, not only the raw socket's. */
 	uint32_t flags = mctx->opt.last_packet || mctx->stream_pkt_in ?
 			 MOS_MONITOR_F_ALL_PACKETS : 0;
+	uint32_t group = mctx->opt.group_count > 1 ?
+			 (uint32_t)mctx->opt.group_count << 16 |
+			 mctx->opt.group_index : 1u << 16;
 	int ret;
 
 	if (!lv || lv->detached)
@@ -700,7 +703,7 @@ int mos_live_sync_evmask(struct mos_ctx *mctx, bool shrink)
 		return 0;
 	if (lv->nl.fd >= 0) {
 		ret = mos_live_nl_monitor_set(&lv->nl, lv->monitor_id, want,
-					      flags);
+					      flags, group);
 		if (ret)
 			return ret;
 	}

@@ -136,11 +136,12 @@ void mos_live_nl_close(struct mos_live_nl *nl)
  * @monitor_id: the consumer (struct mos_ring_setup)
  * @evmask: bit per built-in event type; 0 stops all events
  * @flags: MOS_MONITOR_F_*
+ * @group: MOS_A_MONITOR_GROUP: count << 16 | index
  *
  * Return: 0 or a negative errno (the kernel's).
  */
 int mos_live_nl_monitor_set(struct mos_live_nl *nl, uint32_t monitor_id,
-			    uint32_t evmask, uint32_t flags)
+			    uint32_t evmask, uint32_t flags, uint32_t group)
 {
 	char buf[MSG_BYTES] __attribute__((aligned(NLMSG_ALIGNTO)));
 	struct nlmsghdr *nlh;
@@ -150,6 +151,7 @@ int mos_live_nl_monitor_set(struct mos_live_nl *nl, uint32_t monitor_id,
 	mnl_attr_put_u32(nlh, MOS_A_MONITOR_ID, monitor_id);
 	mnl_attr_put_u32(nlh, MOS_A_MONITOR_EVMASK, evmask);
 	mnl_attr_put_u32(nlh, MOS_A_MONITOR_FLAGS, flags);
+	mnl_attr_put_u32(nlh, MOS_A_MONITOR_GROUP, group);
 	return request(nl, nlh, NULL, NULL);
 }
 

@@ -377,7 +377,8 @@ int mos_ctx_new(struct mos_ctx **mctxp, const struct mos_options *opt)
 
 	if (opt->overlap_policy < 0 ||
 	    opt->overlap_policy >= MOS_OVERLAP_NUM ||
-	    opt->checksum < 0 || opt->checksum > 2)
+	    opt->checksum < 0 || opt->checksum > 2 ||
+	    (opt->group_count > 1 && opt->group_index >= opt->group_count))
 		return -EINVAL;
 	mctx = calloc(1, sizeof(*mctx));
 	if (!mctx)
@@ -488,6 +489,29 @@ int mos_stop_on_signals(struct mos_ctx *mctx)
 	return 0;
 }
 
+/*
+ * Offline share of a context in a group: by a hash of the addresses and
+ * ports that is the same in both directions. Packets mos cannot parse as
+ * TCP go to the first context, which reports them.
+ */
+static bool in_group(const struct mos_ctx *mctx, const uint8_t *ip,
+		     uint32_t caplen, uint32_t len)
+{
+	struct mos_pkt p;
+	uint32_t h = 0;
+	int i;
+
+	if (mos_parse_ip(ip, caplen, len, &p) != MOS_PARSE_TCP)
+		return mctx->opt.group_index == 0;
+	for (i = 0; i < 16; i++)
+		h = h * 31 + (p.saddr[i] ^ p.daddr[i]);
+	h = h * 31 + (p.sport ^ p.dport);
+	h ^= h >> 16;
+	h *= 0x45d9f3b;
+	h ^= h >> 16;
+	return h % mctx->opt.group_count == mctx->opt.group_index;
+}
+
 int mos_input_packet(struct mos_ctx *mctx, int linktype, uint64_t ts_ns,
 		     const void *data, uint32_t caplen, uint32_t len)
 {
@@ -500,6 +524,10 @@ int mos_input_packet(struct mos_ctx *mctx, int linktype, uint64_t ts_ns,
 		return off;
 	if (off < 0 || (uint32_t)off > caplen || (uint32_t)off > len)
 		return 0;	/* not IP: nothing for a TCP monitor */
+	if (mctx->opt.group_count > 1 &&
+	    !in_group(mctx, (const uint8_t *)data + off, caplen - off,
+		      len - off))
+		return 0;	/* another context's connection */
 	in.ip = (const uint8_t *)data + off;
 	in.caplen = caplen - off;
 	in.len = len - off;

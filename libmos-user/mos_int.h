@@ -209,7 +209,7 @@ struct mos_live_flow_req {
 int mos_live_nl_open(struct mos_live_nl *nl);
 void mos_live_nl_close(struct mos_live_nl *nl);
 int mos_live_nl_monitor_set(struct mos_live_nl *nl, uint32_t monitor_id,
-			    uint32_t evmask, uint32_t flags);
+			    uint32_t evmask, uint32_t flags, uint32_t group);
 int mos_live_nl_monitor_filter(struct mos_live_nl *nl, uint32_t monitor_id,
 			       uint32_t type, const void *insns, uint32_t n);
 int mos_live_nl_flow_set(struct mos_live_nl *nl, uint64_t flow_id,

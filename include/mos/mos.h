@@ -151,7 +151,14 @@ typedef bool (*mos_filter_t)(struct mos_ctx *mctx, int sock, int side,
  * @one_sided: track connections seen in one direction only
  * @last_packet: live: have the kernel send every packet's headers so that
  *	mos_getlastpkt() works in every callback (costs ring space); without
- *	it, only in PKT_IN and ORPHAN callbacks. Offline it is always so.
+ *	it, only in CONN_START, PKT_IN and ORPHAN callbacks. Offline it is
+ *	always so.
+ * @group_count: with @group_index, share the connections among
+ *	@group_count contexts, one per thread (mOS's context per CPU): this
+ *	one gets a disjoint part of them, by a symmetric hash of addresses
+ *	and ports (live, the kernel's shards s with s % @group_count ==
+ *	@group_index); 0 or 1: all of them
+ * @group_index: this context's part, below @group_count
  */
 struct mos_options {
 	const char *read_file;
@@ -165,6 +172,8 @@ struct mos_options {
 	bool midstream;
 	bool one_sided;
 	bool last_packet;
+	uint16_t group_count;
+	uint16_t group_index;
 };
 
 /**

@@ -4,11 +4,12 @@
  * (or offline with -r FILE), reporting what it saw as JSON lines.
  *
  *   api_probe [-r FILE] [-s SYN_FILTER] [-w RAW_FILTER] [-l]
- *             [-d PORT] [-R PORT] [-t MS]
+ *             [-d PORT] [-R PORT] [-t MS] [-G INDEX/COUNT]
  *
  * -s/-w bind monitoring filters, -l asks for every packet's headers, -d and
  * -R drop or reset connections to server PORT at CONN_START, -t sets a
- * timer that re-arms every MS milliseconds. Prints {"ev":"ready"} once
+ * timer that re-arms every MS milliseconds, -G makes it one context of a
+ * group sharing the connections. Prints {"ev":"ready"} once
  * attached, then one line per event.
  */
 #include <arpa/inet.h>
@@ -126,7 +127,7 @@ int main(int argc, char **argv)
 	int c, ret;
 
 	mos_options_init(&opt);
-	while ((c = getopt(argc, argv, "r:s:w:ld:R:t:")) != -1) {
+	while ((c = getopt(argc, argv, "r:s:w:ld:R:t:G:")) != -1) {
 		switch (c) {
 		case 'r':
 			opt.read_file = optarg;
@@ -145,6 +146,11 @@ int main(int argc, char **argv)
 			break;
 		case 'R':
 			reset_port = atoi(optarg);
+			break;
+		case 'G':
+			if (sscanf(optarg, "%hu/%hu", &opt.group_index,
+				   &opt.group_count) != 2)
+				return 2;
 			break;
 		case 't':
 			tick_ms = atoi(optarg);

@@ -25,7 +25,8 @@ CTRL_ATTR_FAMILY_ID, CTRL_ATTR_FAMILY_NAME = 1, 2
 (MOS_A_STATS_TOTAL, MOS_A_STATS_CPU, MOS_A_MONITOR_ID, MOS_A_MONITOR_EVMASK,
  MOS_A_MONITOR_FILTER, MOS_A_FLOW, MOS_A_FLOW_ID, MOS_A_FLOW_ACTION,
  MOS_A_FLOW_SIDE, MOS_A_FLOW_POLICY, MOS_A_FLOW_STOP,
- MOS_A_CONFIG, MOS_A_FLOW_BUFFER, MOS_A_MONITOR_FLAGS) = range(2, 16)
+ MOS_A_CONFIG, MOS_A_FLOW_BUFFER, MOS_A_MONITOR_FLAGS,
+ MOS_A_MONITOR_GROUP) = range(2, 17)
 MOS_FILTER_A_TYPE, MOS_FILTER_A_PROG = 1, 2
 (MOS_CONFIG_A_MAX_FLOWS, MOS_CONFIG_A_FLOW_BUFFER, MOS_CONFIG_A_BUFFER_TOTAL,
  MOS_CONFIG_A_TIMEOUT, MOS_CONFIG_A_OVERLAP_POLICY, MOS_CONFIG_A_MIDSTREAM,
@@ -236,6 +237,15 @@ def probe_new_commands(sock, fam):
     refused(sock, fam, MOS_CMD_MONITOR_SET,
             mid + u32(MOS_A_MONITOR_FLAGS, 1), "MONITOR_SET flags, unknown id",
             errno.ENOENT)
+    refused(sock, fam, MOS_CMD_MONITOR_SET,
+            mid + u32(MOS_A_MONITOR_GROUP, 0), "MONITOR_SET group of 0",
+            errno.EINVAL, "group")
+    refused(sock, fam, MOS_CMD_MONITOR_SET,
+            mid + u32(MOS_A_MONITOR_GROUP, 2 << 16 | 2),
+            "MONITOR_SET group index 2 of 2", errno.EINVAL, "group")
+    refused(sock, fam, MOS_CMD_MONITOR_SET,
+            mid + u32(MOS_A_MONITOR_GROUP, 2 << 16 | 1),
+            "MONITOR_SET group 1 of 2, unknown id", errno.ENOENT)
 
     def filt(*attrs):
         return mid + nest(MOS_A_MONITOR_FILTER, *attrs)

@@ -6,7 +6,8 @@
 # some connections only; the raw socket gets the SYNs of those (its filter
 # runs in the kernel); mos_getlastpkt() shows the packet behind each event
 # from the headers the kernel sends; a timer ticks on the live clock;
-# mos_flow_drop() stalls a connection and mos_flow_reset() resets it.
+# mos_flow_drop() stalls a connection and mos_flow_reset() resets it; two
+# contexts of a group share the connections.
 . "$(dirname "$0")/lib.sh"
 # shellcheck source=flow_lib.sh
 . "$(dirname "$0")/flow_lib.sh"
@@ -37,7 +38,8 @@ ap_client() {
 	ip netns exec ap-c "${PEER[@]}" client "$S" "$port" "$@" \
 		>"$WORK/$name" &
 	CPID=$!
-	wait_for "$WORK/$name" '"connected"'
+	wait_for "$WORK/$name" '"connected"' || return 1
+	CPORT=$(sed -n 's/.*"port": \([0-9]*\).*/\1/p' "$WORK/$name")
 }
 
 # Admitted: a few pings, then a clean close.
@@ -50,9 +52,9 @@ check "connection to 8081 works (not monitored)" ap_client c8081 8081
 kill "$CPID"
 wait "$CPID" 2>/dev/null
 # Dropped and reset at CONN_START.
-ip netns exec ap-c timeout 6 "${PEER[@]}" client "$S" 8082 \
+ip netns exec ap-c timeout 15 "${PEER[@]}" client "$S" 8082 \
 	>"$WORK/c8082" 2>&1
-ip netns exec ap-c timeout 6 "${PEER[@]}" client "$S" 8083 \
+ip netns exec ap-c timeout 15 "${PEER[@]}" client "$S" 8083 \
 	>"$WORK/c8083" 2>&1
 sleep 1.5
 kill -TERM "$PROBE_PID"
@@ -115,5 +117,40 @@ tap(len(end83) == 1 and end83[0]["reason"] == 2,
     "reset connection ended by rst (%s)" % end83)
 EOF
 cat "$WORK/tap"
-grep -q '^not ok' "$WORK/tap" && FAILED=1
+if grep -q '^not ok' "$WORK/tap" || ! grep -q '^ok' "$WORK/tap"; then
+	FAILED=1
+fi
+
+# A group of two contexts (one per shard here: two CPUs) shares the
+# connections: each is seen by exactly one of them.
+for g in 0 1; do
+	ip netns exec ap-r "$PROBE" -G "$g/2" >"$WORK/g$g" 2>&1 &
+	GPID[g]=$!
+done
+check "group member 0/2 attached" wait_for "$WORK/g0" '"ready"'
+check "group member 1/2 attached" wait_for "$WORK/g1" '"ready"'
+ports=()
+for i in $(seq 12); do
+	ap_client "m$i" 8081 || tap_fail "client m$i connected"
+	ports+=("$CPORT")
+	kill "$CPID"
+	wait "$CPID" 2>/dev/null
+done
+sleep 1
+kill -TERM "${GPID[0]}" "${GPID[1]}"
+wait "${GPID[0]}" "${GPID[1]}"
+python3 - "$WORK/g0" "$WORK/g1" "${ports[@]}" >"$WORK/gtap" <<'EOF'
+import json, sys
+seen = []
+for f in sys.argv[1:3]:
+    seen.append({json.loads(line)["cport"] for line in open(f)
+                 if line.startswith('{"ev":"start"')})
+want = {int(p) for p in sys.argv[3:]}
+ok = seen[0] | seen[1] == want and not seen[0] & seen[1]
+print(("ok" if ok else "not ok") + " - group 0/2 and 1/2: %d and %d of the"
+      " %d connections, each in one (%s)" % (len(seen[0]), len(seen[1]),
+                                              len(want), seen))
+EOF
+cat "$WORK/gtap"
+grep -q '^ok' "$WORK/gtap" || FAILED=1
 exit $FAILED

@@ -596,6 +596,43 @@ static void test_actions(void)
 	mos_ctx_free(mctx);
 }
 
+/* Two contexts in a group share the connections, each exactly once. */
+static void test_group(void)
+{
+	struct mos_ctx *g[2];
+	struct mos_options o;
+	int i, k, starts[2];
+	struct conv c;
+
+	mos_options_init(&o);
+	o.read_file = "(memory)";
+	o.group_count = 2;
+	o.group_index = 2;
+	TAP_CHECK(mos_ctx_new(&g[0], &o) == -EINVAL,
+		  "group index not below the count: -EINVAL");
+	for (k = 0; k < 2; k++) {
+		o.group_index = k;
+		mos_ctx_new(&g[k], &o);
+		mos_socket(g[k], MOS_SOCK_MONITOR_STREAM);
+		mos_register_callback(g[k], 0, MOS_ON_CONN_START, MOS_HK_SND,
+				      on_start, NULL);
+	}
+	for (k = 0; k < 2; k++) {
+		reset_seen();
+		for (i = 0; i < 40; i++) {
+			conv_init(&c, g[k], i & 1, 1 + i % 7, 40000 + i, 80);
+			handshake(&c, i);
+			xmit(&c, 1, MOS_TCP_ACK | MOS_TCP_PSH, "x", i);
+		}
+		starts[k] = seen.starts;
+	}
+	TAP_CHECK(starts[0] + starts[1] == 40 && starts[0] && starts[1],
+		  "group of two: %d + %d connections of 40", starts[0],
+		  starts[1]);
+	for (k = 0; k < 2; k++)
+		mos_ctx_free(g[k]);
+}
+
 int main(void)
 {
 	test_last_packet_and_peer();
@@ -604,5 +641,6 @@ int main(void)
 	test_timers();
 	test_timer_rearm();
 	test_actions();
+	test_group();
 	return tap_done();
 }

@@ -21,7 +21,8 @@
  *	user namespace of the caller's network namespace.
  * @MOS_CMD_MONITOR_SET: change a consumer of /dev/mos (see
  *	linux/mos_ring.h): %MOS_A_MONITOR_ID (required), then any of
- *	%MOS_A_MONITOR_EVMASK, %MOS_A_MONITOR_FLAGS, %MOS_A_MONITOR_FILTER.
+ *	%MOS_A_MONITOR_EVMASK, %MOS_A_MONITOR_FLAGS, %MOS_A_MONITOR_GROUP,
+ *	%MOS_A_MONITOR_FILTER.
  *	CAP_NET_ADMIN.
  * @MOS_CMD_FLOW_GET: with %MOS_A_FLOW_ID, that connection; as a dump,
  *	every connection of the namespace. Replies carry one %MOS_A_FLOW
@@ -78,6 +79,11 @@ enum mos_cmd {
  * @MOS_A_FLOW_BUFFER: u32, reassembly buffer of that side's stream in bytes
  *	(rounded up to KiB, at most 65535 KiB); 0: the namespace's flow buffer
  * @MOS_A_MONITOR_FLAGS: u32, MOS_MONITOR_F_* of the consumer (0 initially)
+ * @MOS_A_MONITOR_GROUP: u32, the consumer shares the connections with others:
+ *	count in the high 16 bits, its index (below count) in the low 16 bits;
+ *	it gets the events of the shards s with s % count == index (count 1,
+ *	the initial value, means all). One consumer per shard or CPU, each
+ *	read by its own thread.
  */
 enum mos_attr {
 	MOS_A_UNSPEC,
@@ -96,6 +102,7 @@ enum mos_attr {
 	MOS_A_CONFIG,
 	MOS_A_FLOW_BUFFER,
 	MOS_A_MONITOR_FLAGS,
+	MOS_A_MONITOR_GROUP,
 
 	__MOS_A_MAX,
 };
