@@ -709,6 +709,9 @@ int mos_getlastpkt(struct mos_ctx *mctx, int sock, int side,
 int mos_getpeername(struct mos_ctx *mctx, int sock, int side,
 		    struct sockaddr *addr, socklen_t *addrlen);
 
+/* Room for the longest text mos_endpoint_str() writes. */
+#define MOS_ENDPOINT_STRLEN	56
+
 /**
  * mos_endpoint_str() - an address and port as text
  * @ss: a struct sockaddr_in or sockaddr_in6 (as mos_get_flow_info() and
@@ -719,7 +722,6 @@ int mos_getpeername(struct mos_ctx *mctx, int sock, int side,
  *
  * Return: @buf.
  */
-#define MOS_ENDPOINT_STRLEN	56
 char *mos_endpoint_str(const struct sockaddr_storage *ss, char *buf,
 		       size_t len);
 

@@ -5,7 +5,8 @@
 # where it belongs; the installed pkg-config file gives working flags; the
 # tutorial's example, compiled against the installed tree, counts the
 # connections and bytes of a crafted capture exactly; every function of the
-# public headers has a generated section-3 page; `make deb` makes packages
+# public headers has a generated section-3 page; every program has a
+# section-1 or -8 page naming each of its options; `make deb` makes packages
 # holding the right files; dkms.conf builds mos.ko from the packaged source
 # (with dkms when installed, else by running its MAKE line as DKMS would);
 # `make uninstall` removes everything install put.
@@ -183,6 +184,64 @@ if command -v man >/dev/null; then
 	tap $? "generated pages render with man" "$LOG"
 else
 	echo "ok $((n += 1)) - # SKIP man is not installed"
+fi
+
+# ---- the programs' pages --------------------------------------------------------
+# Every program of $BUILD/bin has an installed page, in section 1 or 8, and
+# the page names every option the program accepts: the letters of its
+# getopt string and the names of its long-option table in tools/NAME/*.c.
+nopage=$TMP/nopage noopt=$TMP/noopt
+: >"$nopage"
+: >"$noopt"
+: >"$LOG"
+progs=0 opts=0
+for p in "$BUILD"/bin/*; do
+	if [ ! -f "$p" ] || [ ! -x "$p" ]; then
+		continue
+	fi
+	name=$(basename "$p")
+	progs=$((progs + 1))
+	page=
+	for s in 1 8; do
+		if [ -s "$ROOT/share/man/man$s/$name.$s" ]; then
+			page=$ROOT/share/man/man$s/$name.$s
+			break
+		fi
+	done
+	if [ -z "$page" ]; then
+		echo "$name: no share/man/man1/$name.1 or share/man/man8/$name.8" >>"$nopage"
+		continue
+	fi
+	grep -qiE "^\.TH \"?$name\"? ${page##*.} " "$page" ||
+		echo "$name: ${page#"$DEST"} has no .TH line for $name" >>"$nopage"
+	if command -v groff >/dev/null; then
+		groff -man -ww -z "$page" >>"$LOG" 2>&1
+	fi
+	# The options, as the page's text has them (\- is -, no font changes).
+	text=$(sed -e 's/\\-/-/g' -e 's/\\f[BIRP]//g' -e 's/\\&//g' "$page")
+	list=$( (grep -ho 'getopt\(_long\)\{0,1\}([^"]*"[^"]*"' "$SRC/tools/$name"/*.c |
+		 sed 's/.*"\(.*\)"$/\1/' | grep -o '[A-Za-z0-9]' | sed 's/^/-/'
+		 grep -ho '{ *"[a-z0-9][a-z0-9-]*", *[a-z]*_argument' "$SRC/tools/$name"/*.c |
+		 sed 's/{ *"\([^"]*\)".*/--\1/') 2>/dev/null | sort -u)
+	if [ -z "$list" ]; then
+		echo "$name: no getopt option string in tools/$name/*.c" >>"$noopt"
+		continue
+	fi
+	for o in $list; do
+		opts=$((opts + 1))
+		grep -qE -- "(^|[^A-Za-z0-9-])$o([^A-Za-z0-9-]|\$)" <<<"$text" ||
+			echo "$name: ${page#"$DEST"} does not name $o" >>"$noopt"
+	done
+done
+[ ! -s "$nopage" ] && [ "$progs" -gt 0 ]
+tap $? "every program of $BUILD/bin ($progs) has an installed page in man1 or man8" "$nopage"
+[ ! -s "$noopt" ] && [ "$opts" -gt 0 ]
+tap $? "every option the programs accept ($opts, from tools/*/*.c) is named in their pages" "$noopt"
+if command -v groff >/dev/null; then
+	[ ! -s "$LOG" ]
+	tap $? "the programs' pages format without groff warnings" "$LOG"
+else
+	echo "ok $((n += 1)) - # SKIP groff is not installed"
 fi
 
 # ---- make uninstall --------------------------------------------------------------
