@@ -32,3 +32,14 @@ $(O)/lib/pkgconfig/libmos-compat.pc: libmos-user/libmos-compat.pc.in \
 	@mkdir -p $(dir $@)
 	sed -e 's|@PREFIX@|$(O)|; s|@INCLUDEDIR@|$(SRC)/include|' \
 	    -e 's|@VERSION@|$(VERSION)|' $< > $@
+
+# pktprint, an mOS-API monitor, for the live guest test
+# (selftests/kmod/test_compat_live.sh): built here, against the static
+# libraries, since the guest cannot build.
+compat: $(O)/tests/compat_pktprint
+$(O)/tests/compat_pktprint: selftests/compat/pktprint.c \
+	$(O)/lib/libmos-compat.a $(O)/lib/libmos-user.a
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 $(WARN) $(CFLAGS) -Iinclude -Iinclude/uapi \
+		-Iinclude/mos/compat -D_GNU_SOURCE -o $@ $< \
+		$(O)/lib/libmos-compat.a $(O)/lib/libmos-user.a $(LIB_LIBS)
