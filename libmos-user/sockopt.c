@@ -37,13 +37,10 @@ static void buf_info(struct mos_ctx *mctx, const struct mos_conn *c,
 	bi->next_off = st->reasm.released;
 	bi->peek_start = pb->begin;
 	bi->peek_window = mctx->opt.peek_window;
-	if (!mctx->live) {
+	/* Live, the kernel holds the bytes; its flow buffer is ours. */
+	if (!mctx->live)
 		bi->held_bytes = st->reasm.stored;
-		bi->buf_size = mos_flow_buffer(mctx->engine, f, side);
-	} else if (!(st->flags & MOS_STREAM_STOPPED)) {
-		bi->buf_size = st->cap_kib ? (uint32_t)st->cap_kib * 1024 :
-					     mctx->opt.flow_buffer;
-	}
+	bi->buf_size = mos_flow_buffer(f, side, mctx->opt.flow_buffer);
 }
 
 /* Held segments, as many whole entries as fit; the count of all. */
@@ -134,15 +131,15 @@ static int set_buf_size(struct mos_ctx *mctx, struct mos_conn *c, int side,
 		.side = side, .policy = -1, .buffer = bytes,
 	};
 
-	if (bytes > 0xffffu * 1024)
-		return -EINVAL;
+	int ret;
+
 	if (!bytes)
 		return mos_stop_side(mctx, c->sock, side);
-	if (mctx->live) {
-		c->flow->stream[!side].cap_kib = bytes / 1024 + !!(bytes % 1024);
-		return mos_live_flow_set(mctx, c->flow, &req);
-	}
-	return mos_flow_set_buffer(c->flow, side, bytes);
+	/* Live, on the shadow too, for MOS_OPT_BUF_SIZE and BUF_INFO. */
+	ret = mos_flow_set_buffer(c->flow, side, bytes);
+	if (ret || !mctx->live)
+		return ret;
+	return mos_live_flow_set(mctx, c->flow, &req);
 }
 
 /* Stop monitoring a whole connection: no stream, no more callbacks. */

@@ -545,8 +545,7 @@ static void stream_add(struct mos_engine *e, struct mos_flow *f, int dir,
 {
 	struct mos_stream *st = &f->stream[dir];
 	struct stream_ctx sc = { .e = e, .f = f, .pkt = p, .sender = dir };
-	u32 seq = p->seq + !!(p->tcp_flags & MOS_TCP_SYN), len = avail;
-	u32 cap, saved_cap;
+	u32 seq = p->seq + !!(p->tcp_flags & MOS_TCP_SYN), len = avail, cap;
 	s64 off;
 
 	if (st->flags & MOS_STREAM_STOPPED)
@@ -566,9 +565,7 @@ static void stream_add(struct mos_engine *e, struct mos_flow *f, int dir,
 	 * Unacknowledged in-order bytes beyond the cap go out early rather
 	 * than be dropped: the cap bounds memory, not what is delivered.
 	 */
-	cap = st->cap_kib ? (u32)st->cap_kib * 1024 : e->cfg.flow_buffer;
-	saved_cap = e->rmem.flow_cap;
-	e->rmem.flow_cap = cap;
+	cap = mos_stream_cap(st, e->cfg.flow_buffer);
 	if (st->reasm.stored + len > cap) {
 		mos_reasm_release(&st->reasm, &e->rmem, (u64)-1, &stream_ops,
 				  &sc);
@@ -577,20 +574,18 @@ static void stream_add(struct mos_engine *e, struct mos_flow *f, int dir,
 		 * they go through at once, with what they make contiguous.
 		 */
 		if ((u64)off <= st->reasm.released) {
-			e->rmem.flow_cap += len;
 			e->rmem.cap += len;
-			mos_reasm_add(&st->reasm, &e->rmem, off, payload, len,
-				      &stream_ops, &sc);
+			mos_reasm_add_capped(&st->reasm, &e->rmem, cap + len,
+					     off, payload, len, &stream_ops,
+					     &sc);
 			mos_reasm_release(&st->reasm, &e->rmem, (u64)-1,
 					  &stream_ops, &sc);
 			e->rmem.cap -= len;
-			e->rmem.flow_cap = saved_cap;
 			return;
 		}
 	}
-	mos_reasm_add(&st->reasm, &e->rmem, off, payload, len, &stream_ops,
-		      &sc);
-	e->rmem.flow_cap = saved_cap;
+	mos_reasm_add_capped(&st->reasm, &e->rmem, cap, off, payload, len,
+			     &stream_ops, &sc);
 }
 
 /* Release the bytes of @dir's stream that the ACK @ack acknowledges. */
@@ -1228,20 +1223,19 @@ int mos_flow_set_buffer(struct mos_flow *f, int side, u32 bytes)
 
 /**
  * mos_flow_buffer() - the reassembly buffer a side's stream has
- * @e: the engine
  * @f: the connection
  * @side: the receiving side
+ * @flow_buffer: the engine's default (struct mos_engine_cfg)
  *
  * Return: its size in bytes; 0 when the stream is not reassembled.
  */
-u32 mos_flow_buffer(const struct mos_engine *e, const struct mos_flow *f,
-		    int side)
+u32 mos_flow_buffer(const struct mos_flow *f, int side, u32 flow_buffer)
 {
 	const struct mos_stream *st = &f->stream[!side];
 
 	if (st->flags & MOS_STREAM_STOPPED)
 		return 0;
-	return st->cap_kib ? (u32)st->cap_kib * 1024 : e->cfg.flow_buffer;
+	return mos_stream_cap(st, flow_buffer);
 }
 
 /**

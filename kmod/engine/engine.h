@@ -240,6 +240,12 @@ struct mos_stream {
 	u16 cap_kib;
 };
 
+/* A stream's reassembly cap: its own, or the engine's @flow_buffer. */
+static inline u32 mos_stream_cap(const struct mos_stream *st, u32 flow_buffer)
+{
+	return st->cap_kib ? (u32)st->cap_kib * 1024 : flow_buffer;
+}
+
 /* Flags of struct mos_flow. */
 #define MOS_FLOW_ENDED		0x01	/* CONN_END raised; lingering */
 #define MOS_FLOW_GUESSED	0x02	/* roles guessed on pickup */
@@ -345,8 +351,7 @@ const struct mos_engine_stats *mos_engine_stats(const struct mos_engine *e);
 void mos_engine_set_default_evmask(struct mos_engine *e, u32 mask);
 int mos_flow_set_policy(struct mos_flow *f, int side, u8 policy);
 int mos_flow_set_buffer(struct mos_flow *f, int side, u32 bytes);
-u32 mos_flow_buffer(const struct mos_engine *e, const struct mos_flow *f,
-		    int side);
+u32 mos_flow_buffer(const struct mos_flow *f, int side, u32 flow_buffer);
 void mos_flow_stop_stream(struct mos_engine *e, struct mos_flow *f,
 			  int side);
 void mos_engine_untrack(struct mos_engine *e, struct mos_flow *f);

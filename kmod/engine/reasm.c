@@ -106,10 +106,11 @@ static bool new_copy_wins(u8 policy, u64 noff, u64 nend, u64 ooff, u64 oend)
 	return nend > oend && sol_hpux;
 }
 
-/* Bytes the stream may still store under both caps. */
-static u64 allowance(const struct mos_reasm *r, const struct mos_reasm_mem *mem)
+/* Bytes the stream may still store under its cap and the global one. */
+static u64 allowance(const struct mos_reasm *r, const struct mos_reasm_mem *mem,
+		     u32 flow_cap)
 {
-	u64 flow = r->stored < mem->flow_cap ? mem->flow_cap - r->stored : 0;
+	u64 flow = r->stored < flow_cap ? flow_cap - r->stored : 0;
 	u64 all = mem->used < mem->cap ? mem->cap - mem->used : 0;
 
 	return reasm_min(flow, all);
@@ -140,8 +141,8 @@ static void charge(struct mos_reasm *r, struct mos_reasm_mem *mem, u32 n)
  * room stays below twice the bytes stored before it.
  */
 static int store_new(struct mos_reasm *r, struct mos_reasm_mem *mem,
-		     struct mos_reasm_seg **prevp, struct mos_reasm_seg ***linkp,
-		     u64 pos, const u8 *src, u32 n,
+		     u32 flow_cap, struct mos_reasm_seg **prevp,
+		     struct mos_reasm_seg ***linkp, u64 pos, const u8 *src, u32 n,
 		     const struct mos_reasm_ops *ops, void *ctx)
 {
 	struct mos_reasm_seg *prev = *prevp, *seg;
@@ -150,7 +151,7 @@ static int store_new(struct mos_reasm *r, struct mos_reasm_mem *mem,
 
 	if (prev && seg_end(prev) == pos) {
 		room = prev->cap - prev->head - prev->len;
-		k = reasm_min(reasm_min(room, n), allowance(r, mem));
+		k = reasm_min(reasm_min(room, n), allowance(r, mem, flow_cap));
 		memcpy(prev->buf + prev->head + prev->len, src, k);
 		prev->len += k;
 		charge(r, mem, k);
@@ -160,7 +161,7 @@ static int store_new(struct mos_reasm *r, struct mos_reasm_mem *mem,
 	}
 
 	while (n) {
-		k = reasm_min(reasm_min(n, REASM_BUF_MAX), allowance(r, mem));
+		k = reasm_min(reasm_min(n, REASM_BUF_MAX), allowance(r, mem, flow_cap));
 		if (!k || r->nsegs >= seg_cap(mem)) {
 			err = -ENOSPC;
 			break;
@@ -241,6 +242,27 @@ int mos_reasm_add(struct mos_reasm *r, struct mos_reasm_mem *mem, u64 off,
 		  const u8 *data, u32 len, const struct mos_reasm_ops *ops,
 		  void *ctx)
 {
+	return mos_reasm_add_capped(r, mem, mem->flow_cap, off, data, len, ops,
+				    ctx);
+}
+
+/**
+ * mos_reasm_add_capped() - mos_reasm_add() with a stream's own cap
+ * @r: the stream
+ * @mem: the memory accounting (its global cap still applies)
+ * @flow_cap: most bytes this stream may store, instead of @mem->flow_cap
+ * @off: stream offset of @data
+ * @data: the segment's payload
+ * @len: bytes in @data
+ * @ops: where to report, may be NULL
+ * @ctx: passed to @ops
+ *
+ * Return: as mos_reasm_add().
+ */
+int mos_reasm_add_capped(struct mos_reasm *r, struct mos_reasm_mem *mem,
+			 u32 flow_cap, u64 off, const u8 *data, u32 len,
+			 const struct mos_reasm_ops *ops, void *ctx)
+{
 	struct mos_reasm_seg **link = &r->segs, *prev = NULL, *s;
 	bool overlap = false, below = false, differ = false, fresh = false;
 	enum mos_rexmit_kind kind;
@@ -283,7 +305,7 @@ int mos_reasm_add(struct mos_reasm *r, struct mos_reasm_mem *mem, u64 off,
 		} else {
 			stop = s ? reasm_min(end, s->off) : end;
 			fresh = true;
-			ret = store_new(r, mem, &prev, &link, pos,
+			ret = store_new(r, mem, flow_cap, &prev, &link, pos,
 					data + (pos - off), stop - pos,
 					ops, ctx);
 			if (ret && !err)

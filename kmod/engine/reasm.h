@@ -125,6 +125,9 @@ void mos_reasm_init(struct mos_reasm *r, u64 start, u8 policy);
 int mos_reasm_add(struct mos_reasm *r, struct mos_reasm_mem *mem, u64 off,
 		  const u8 *data, u32 len, const struct mos_reasm_ops *ops,
 		  void *ctx);
+int mos_reasm_add_capped(struct mos_reasm *r, struct mos_reasm_mem *mem,
+			 u32 flow_cap, u64 off, const u8 *data, u32 len,
+			 const struct mos_reasm_ops *ops, void *ctx);
 void mos_reasm_release(struct mos_reasm *r, struct mos_reasm_mem *mem,
 		       u64 upto, const struct mos_reasm_ops *ops, void *ctx);
 void mos_reasm_skip_to(struct mos_reasm *r, struct mos_reasm_mem *mem,
