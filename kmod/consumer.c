@@ -278,14 +278,22 @@ static struct mos_consumer *find_consumer(struct mos_dp *dp, u32 id)
 }
 
 /**
- * mos_consumer_set_flags() - set a consumer's MOS_MONITOR_F_* flags
+ * mos_consumer_set() - change one setting of a consumer
  * @dp: its namespace's datapath
  * @id: its monitor id
- * @flags: the flags
+ * @what: the setting
+ * @value: its new value: for %MOS_CONSUMER_EVMASK a bit per built-in event
+ *	type, for %MOS_CONSUMER_FLAGS MOS_MONITOR_F_*, for
+ *	%MOS_CONSUMER_GROUP count << 16 | index (checked by the caller)
+ *
+ * The datapath reads the settings without a lock: each applies from the
+ * next event on. A new group applies to connections that start afterwards
+ * (and to orphans): those already selected for the consumer stay with it.
  *
  * Return: 0, or -ENOENT when no such consumer is attached.
  */
-int mos_consumer_set_flags(struct mos_dp *dp, u32 id, u32 flags)
+int mos_consumer_set(struct mos_dp *dp, u32 id, enum mos_consumer_setting what,
+		     u32 value)
 {
 	struct mos_consumer *c;
 	int ret = -ENOENT;
@@ -293,56 +301,17 @@ int mos_consumer_set_flags(struct mos_dp *dp, u32 id, u32 flags)
 	mutex_lock(&dp->mutex);
 	c = find_consumer(dp, id);
 	if (c) {
-		WRITE_ONCE(c->flags, flags);
-		ret = 0;
-	}
-	mutex_unlock(&dp->mutex);
-	return ret;
-}
-
-/**
- * mos_consumer_set_group() - the shards a consumer gets events of
- * @dp: its namespace's datapath
- * @id: its monitor id
- * @group: count << 16 | index, index below count (checked by the caller)
- *
- * It applies to connections that start afterwards (and to orphans):
- * those already selected for it stay with it.
- *
- * Return: 0, or -ENOENT when no such consumer is attached.
- */
-int mos_consumer_set_group(struct mos_dp *dp, u32 id, u32 group)
-{
-	struct mos_consumer *c;
-	int ret = -ENOENT;
-
-	mutex_lock(&dp->mutex);
-	c = find_consumer(dp, id);
-	if (c) {
-		WRITE_ONCE(c->group, group);
-		ret = 0;
-	}
-	mutex_unlock(&dp->mutex);
-	return ret;
-}
-
-/**
- * mos_consumer_set_evmask() - choose the events a consumer receives
- * @dp: its namespace's datapath
- * @id: its monitor id
- * @evmask: bit per built-in event type
- *
- * Return: 0, or -ENOENT when no such consumer is attached.
- */
-int mos_consumer_set_evmask(struct mos_dp *dp, u32 id, u32 evmask)
-{
-	struct mos_consumer *c;
-	int ret = -ENOENT;
-
-	mutex_lock(&dp->mutex);
-	c = find_consumer(dp, id);
-	if (c) {
-		WRITE_ONCE(c->evmask, evmask);
+		switch (what) {
+		case MOS_CONSUMER_EVMASK:
+			WRITE_ONCE(c->evmask, value);
+			break;
+		case MOS_CONSUMER_FLAGS:
+			WRITE_ONCE(c->flags, value);
+			break;
+		case MOS_CONSUMER_GROUP:
+			WRITE_ONCE(c->group, value);
+			break;
+		}
 		ret = 0;
 	}
 	mutex_unlock(&dp->mutex);

@@ -40,9 +40,15 @@ struct mos_consumer {
 	struct mos_ring *rings[];
 };
 
-int mos_consumer_set_evmask(struct mos_dp *dp, u32 id, u32 evmask);
-int mos_consumer_set_flags(struct mos_dp *dp, u32 id, u32 flags);
-int mos_consumer_set_group(struct mos_dp *dp, u32 id, u32 group);
+/* What mos_consumer_set() changes. */
+enum mos_consumer_setting {
+	MOS_CONSUMER_EVMASK,
+	MOS_CONSUMER_FLAGS,
+	MOS_CONSUMER_GROUP,
+};
+
+int mos_consumer_set(struct mos_dp *dp, u32 id, enum mos_consumer_setting what,
+		     u32 value);
 
 /**
  * mos_consumer_has_shard() - whether a consumer gets a shard's events

@@ -158,8 +158,18 @@ static int mos_monitor_filter(struct mos_dp *dp, u32 id, struct nlattr *nest,
  */
 int mos_nl_monitor_set(struct sk_buff *skb, struct genl_info *info)
 {
+	/* The group first: the other settings are about its connections. */
+	static const struct {
+		int attr;
+		enum mos_consumer_setting what;
+	} settings[] = {
+		{ MOS_A_MONITOR_GROUP, MOS_CONSUMER_GROUP },
+		{ MOS_A_MONITOR_EVMASK, MOS_CONSUMER_EVMASK },
+		{ MOS_A_MONITOR_FLAGS, MOS_CONSUMER_FLAGS },
+	};
 	struct mos_dp *dp = mos_nl_dp(genl_info_net(info));
 	struct nlattr **tb = info->attrs;
+	unsigned int i;
 	u32 id;
 	int ret;
 
@@ -168,7 +178,7 @@ int mos_nl_monitor_set(struct sk_buff *skb, struct genl_info *info)
 	if (!tb[MOS_A_MONITOR_EVMASK] && !tb[MOS_A_MONITOR_FILTER] &&
 	    !tb[MOS_A_MONITOR_FLAGS] && !tb[MOS_A_MONITOR_GROUP]) {
 		NL_SET_ERR_MSG(info->extack,
-			       "nothing to do: give an event mask, flags or a filter");
+			       "nothing to do: give an event mask, flags, a group or a filter");
 		return -EINVAL;
 	}
 	id = nla_get_u32(tb[MOS_A_MONITOR_ID]);
@@ -181,19 +191,12 @@ int mos_nl_monitor_set(struct sk_buff *skb, struct genl_info *info)
 					    "group: count 0, or index not below count");
 			return -EINVAL;
 		}
-		ret = mos_consumer_set_group(dp, id, group);
-		if (ret)
-			goto err;
 	}
-	if (tb[MOS_A_MONITOR_EVMASK]) {
-		ret = mos_consumer_set_evmask(dp, id,
-					      nla_get_u32(tb[MOS_A_MONITOR_EVMASK]));
-		if (ret)
-			goto err;
-	}
-	if (tb[MOS_A_MONITOR_FLAGS]) {
-		ret = mos_consumer_set_flags(dp, id,
-					     nla_get_u32(tb[MOS_A_MONITOR_FLAGS]));
+	for (i = 0; i < ARRAY_SIZE(settings); i++) {
+		if (!tb[settings[i].attr])
+			continue;
+		ret = mos_consumer_set(dp, id, settings[i].what,
+				       nla_get_u32(tb[settings[i].attr]));
 		if (ret)
 			goto err;
 	}
