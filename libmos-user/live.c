@@ -306,28 +306,32 @@ static void flow_end(struct mos_ctx *mctx, struct mos_live *lv,
  * The packet headers a PKT_IN, ORPHAN or CONN_START record carries become
  * the packet mos_getlastpkt() shows for the records of the same packet.
  */
+static bool carries_headers(const struct mos_rec *h)
+{
+	return (h->type == MOS_EV_PKT_IN || h->type == MOS_EV_ORPHAN ||
+		h->type == MOS_EV_CONN_START) && h->pkt_seq && h->len;
+}
+
 static void note_packet(struct mos_ctx *mctx, const struct mos_rec *h,
 			const uint8_t *payload, unsigned int ring)
 {
 	struct mos_last_pkt *lp = &mctx->in_pkt;
+	bool same = h->pkt_seq && h->pkt_seq == lp->seq && ring == lp->ring;
 
-	if ((h->type == MOS_EV_PKT_IN || h->type == MOS_EV_ORPHAN ||
-	     h->type == MOS_EV_CONN_START) && h->pkt_seq && h->len && h->len <= sizeof(lp->hdrs) &&
-	    (h->pkt_seq != lp->seq || ring != lp->ring)) {
+	/* The first record of a packet with headers: keep them parsed. */
+	if (!same && carries_headers(h) && h->len <= sizeof(lp->hdrs)) {
 		memcpy(lp->hdrs, payload, h->len);
-		lp->seq = 0;
-		if (mos_parse_ip(lp->hdrs, h->len, h->off, &lp->pkt) !=
-		    MOS_PARSE_TCP)
-			return;
+		same = mos_parse_ip(lp->hdrs, h->len, h->off, &lp->parsed) ==
+		       MOS_PARSE_TCP;
+		lp->seq = same ? h->pkt_seq : 0;
+		lp->ring = ring;
 		lp->ip = lp->hdrs;
 		lp->caplen = h->len;
 		lp->len = h->off;
 		lp->ts_ns = h->ts_ns;
-		lp->seq = h->pkt_seq;
-		lp->ring = ring;
+		lp->pkt = &lp->parsed;
 	}
-	mctx->cur_pkt = h->pkt_seq && h->pkt_seq == lp->seq &&
-			ring == lp->ring ? lp : NULL;
+	mctx->cur_pkt = same ? lp : NULL;
 }
 
 static void live_record(struct mos_ctx *mctx, struct mos_live *lv,

@@ -338,12 +338,8 @@ static void sink_event(void *ctx, struct mos_flow *f,
 	struct mos_ctx *mctx = ctx;
 	const struct mos_last_pkt *saved = mctx->cur_pkt;
 
-	if (pkt) {
-		mctx->in_pkt.pkt = *pkt;
-		mctx->cur_pkt = &mctx->in_pkt;
-	} else {
-		mctx->cur_pkt = NULL;
-	}
+	mctx->in_pkt.pkt = pkt;
+	mctx->cur_pkt = pkt ? &mctx->in_pkt : NULL;
 	mos_dispatch_event(mctx, f, ev);
 	mctx->cur_pkt = saved;
 }

@@ -34,7 +34,8 @@ struct mos_filter {
  * @caplen: bytes at @ip
  * @len: its length on the wire from the IP header on
  * @ts_ns: its time
- * @pkt: its parsed headers
+ * @pkt: its parsed headers: the engine's offline, @parsed live
+ * @parsed: live: the headers the kernel sent, parsed
  * @seq: live: the ring's pkt_seq of the packet (0: none), with @ring
  * @ring: live: the ring it came through
  * @hdrs: live: copy of the headers the kernel sent
@@ -44,7 +45,8 @@ struct mos_last_pkt {
 	uint32_t caplen;
 	uint32_t len;
 	uint64_t ts_ns;
-	struct mos_pkt pkt;
+	const struct mos_pkt *pkt;
+	struct mos_pkt parsed;
 	uint32_t seq;
 	unsigned int ring;
 	uint8_t hdrs[512];

@@ -46,7 +46,7 @@ int mos_getlastpkt(struct mos_ctx *mctx, int sock, int side,
 		return -ENOENT;
 	if (!lp)
 		return -ENODATA;
-	p = &lp->pkt;
+	p = lp->pkt;
 	if (c) {
 		sender = sender_of(c, p);
 		if (sender < 0)
