@@ -18,7 +18,8 @@ CC ?= cc
 CFLAGS ?= -O2 -g
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wno-unused-parameter
-CPPFLAGS_MOS := -Iinclude -Iinclude/uapi -Ikmod -Ilibmos-user -D_GNU_SOURCE \
+CPPFLAGS_MOS := -Iinclude -Iinclude/uapi -Ikmod -Ilibmos-user -Itools/common \
+	-D_GNU_SOURCE \
 	-DMOS_VERSION='"$(VERSION)"'
 ALL_CFLAGS = -std=gnu11 $(WARN) $(CPPFLAGS_MOS) $(CFLAGS)
 
@@ -37,8 +38,10 @@ LIB_LIBS := $(shell pkg-config --libs libmnl libpcap 2>/dev/null || \
 
 # Every directory under tools/ is one program: tools/NAME/*.c linked with
 # the static library into build/bin/NAME; tools/NAME/libs.mk may set
-# LIBS_NAME (extra libraries, e.g. from pkg-config).
-TOOLS := $(notdir $(wildcard tools/*))
+# LIBS_NAME (extra libraries, e.g. from pkg-config). tools/common/ is not
+# a program: its objects go into every one.
+TOOLS := $(filter-out common,$(notdir $(wildcard tools/*)))
+TOOL_COMMON_OBJS := $(patsubst %.c,$(O)/obj/%.o,$(wildcard tools/common/*.c))
 -include $(wildcard tools/*/libs.mk)
 UNIT_TESTS := test_platform test_parse test_reasm test_evset test_tcp \
 	test_engine test_ring_reader test_api
@@ -90,7 +93,7 @@ tools: $(TOOLS:%=$(O)/bin/%)
 
 define tool_rule
 $(O)/bin/$(1): $(patsubst %.c,$(O)/obj/%.o,$(wildcard tools/$(1)/*.c)) \
-	$(O)/lib/libmos-user.a
+	$(TOOL_COMMON_OBJS) $(O)/lib/libmos-user.a
 	@mkdir -p $$(dir $$@)
 	$$(CC) -o $$@ $$^ $$(LIBS_$(1)) $$(LIB_LIBS)
 endef

@@ -11,12 +11,11 @@
  */
 #include <errno.h>
 #include <getopt.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include "abacus.h"
+#include "tool_run.h"
 
-static volatile sig_atomic_t want_totals;
 
 static const char usage[] =
 	"usage: abacus [-r FILE] [-s client|server] [-f] [-j]\n"
@@ -29,44 +28,6 @@ static const char usage[] =
 	"             for those with abuse\n"
 	"  -j         JSON lines instead of text\n"
 	"  -h         this help\n";
-
-static void on_usr1(int sig)
-{
-	want_totals = 1;
-}
-
-/* SIGINT and SIGTERM stop the run (mos_stop_on_signals()). */
-static int catch_signals(struct mos_ctx *mctx)
-{
-	struct sigaction sa;
-	int ret = mos_stop_on_signals(mctx);
-
-	if (ret)
-		return ret;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_usr1;
-	sigemptyset(&sa.sa_mask);
-	return sigaction(SIGUSR1, &sa, NULL) ? -errno : 0;
-}
-
-/*
- * Live: dispatch until mos_stop(), printing the totals on SIGUSR1; then
- * mos_run() reads what is still queued and ends the open connections.
- */
-static int run_live(struct mos_ctx *mctx, const struct ab_config *cfg)
-{
-	int ret;
-
-	while ((ret = mos_run_once(mctx, 1000)) >= 0) {
-		if (want_totals) {
-			want_totals = 0;
-			ab_report_totals(cfg);
-		}
-	}
-	if (ret == -EINTR)
-		ret = mos_run(mctx);
-	return ret;
-}
 
 static int parse_args(int argc, char **argv, struct mos_options *mo,
 		      struct ab_config *cfg)
@@ -117,9 +78,18 @@ static int parse_args(int argc, char **argv, struct mos_options *mo,
 	return 0;
 }
 
+static void report_totals(void *cfg)
+{
+	ab_report_totals(cfg);
+}
+
 int main(int argc, char **argv)
 {
 	struct ab_config cfg = { .sub_side = MOS_SIDE_CLI, .out = stdout };
+	/* Live, the totals so far on SIGUSR1. */
+	struct tool_report rep = {
+		.on_usr1 = true, .report = report_totals, .arg = &cfg,
+	};
 	struct mos_options mo;
 	struct mos_ctx *mctx;
 	int ret, sock;
@@ -141,13 +111,7 @@ int main(int argc, char **argv)
 		mos_ctx_free(mctx);
 		return 1;
 	}
-	ret = catch_signals(mctx);
-	if (ret) {
-		fprintf(stderr, "abacus: sigaction: %s\n", mos_strerror(ret));
-		mos_ctx_free(mctx);
-		return 1;
-	}
-	ret = mo.read_file ? mos_run(mctx) : run_live(mctx, &cfg);
+	ret = tool_run(mctx, &rep);
 	if (ret && ret != -EINTR) {
 		fprintf(stderr, "abacus: %s: %s\n",
 			mo.read_file ? mo.read_file : "live", mos_strerror(ret));

@@ -9,12 +9,11 @@
  */
 #include <errno.h>
 #include <getopt.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include "firewall.h"
+#include "tool_run.h"
 
-static volatile sig_atomic_t want_counters;
 
 static const char usage[] =
 	"usage: firewall [-r FILE] [-v] [-j] [-F] [-n] RULES\n"
@@ -43,42 +42,6 @@ struct fw_cmd {
 	bool no_filter;
 	bool check_only;
 };
-
-static void on_usr1(int sig)
-{
-	want_counters = 1;
-}
-
-/* SIGINT and SIGTERM stop the run (mos_stop_on_signals()). */
-static int catch_signals(struct mos_ctx *mctx)
-{
-	struct sigaction sa;
-	int ret = mos_stop_on_signals(mctx);
-
-	if (ret)
-		return ret;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_usr1;
-	sigemptyset(&sa.sa_mask);
-	return sigaction(SIGUSR1, &sa, NULL) ? -errno : 0;
-}
-
-/* Live: counters on SIGUSR1; after mos_stop(), mos_run() drains. */
-static int run_live(struct mos_ctx *mctx, struct fw_app *app)
-{
-	int ret;
-
-	while ((ret = mos_run_once(mctx, 1000)) >= 0) {
-		if (want_counters) {
-			want_counters = 0;
-			fw_report_counters(app->out, app->json, &app->rules,
-					   &app->tot);
-		}
-	}
-	if (ret == -EINTR)
-		ret = mos_run(mctx);
-	return ret;
-}
 
 static int parse_args(int argc, char **argv, struct fw_cmd *cmd,
 		      struct fw_app *app)
@@ -161,9 +124,20 @@ static int setup(struct mos_ctx **mctxp, const struct fw_cmd *cmd,
 	return ret;
 }
 
+static void report_counters(void *arg)
+{
+	struct fw_app *app = arg;
+
+	fw_report_counters(app->out, app->json, &app->rules, &app->tot);
+}
+
 int main(int argc, char **argv)
 {
 	struct fw_app app = { .out = stdout };
+	/* Live, the hit counters so far on SIGUSR1. */
+	struct tool_report rep = {
+		.on_usr1 = true, .report = report_counters, .arg = &app,
+	};
 	struct fw_cmd cmd = { 0 };
 	struct mos_ctx *mctx = NULL;
 	bool set_up = false;
@@ -195,10 +169,8 @@ int main(int argc, char **argv)
 	free(filter);
 	if (!ret) {
 		set_up = true;	/* setup() printed its own errors */
-		ret = catch_signals(mctx);
+		ret = tool_run(mctx, &rep);
 	}
-	if (!ret)
-		ret = cmd.read_file ? mos_run(mctx) : run_live(mctx, &app);
 	if (ret && ret != -EINTR) {
 		if (set_up)
 			fprintf(stderr, "firewall: %s: %s\n",

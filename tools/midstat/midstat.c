@@ -8,12 +8,11 @@
  */
 #include <errno.h>
 #include <getopt.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 #include "midstat.h"
+#include "tool_run.h"
 
 
 static const char usage[] =
@@ -41,14 +40,6 @@ struct ms_opts {
 	bool tty;
 };
 
-static long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000;
-}
-
 static void show(const struct ms_opts *o, struct ms_table *t, bool final)
 {
 	static unsigned long n;
@@ -61,32 +52,17 @@ static void show(const struct ms_opts *o, struct ms_table *t, bool final)
 		ms_table_prune(t);
 }
 
-/*
- * Live: a table every interval while mos_run_once() dispatches events;
- * after mos_stop(), mos_run() reads what is still queued, ends the open
- * connections (eof) and detaches.
- */
-static int run_live(struct mos_ctx *mctx, const struct ms_opts *o,
-		    struct ms_table *t)
-{
-	long next = now_ms() + o->interval_ms, wait;
-	int ret;
+/* What the live refresh shows. */
+struct ms_view {
+	const struct ms_opts *o;
+	struct ms_table *t;
+};
 
-	for (;;) {
-		wait = next - now_ms();
-		ret = mos_run_once(mctx, wait > 0 ? (int)wait : 0);
-		if (ret < 0)
-			break;
-		if (now_ms() >= next) {
-			show(o, t, false);
-			next += o->interval_ms;
-			if (next < now_ms())
-				next = now_ms() + o->interval_ms;
-		}
-	}
-	if (ret == -EINTR)
-		ret = mos_run(mctx);
-	return ret;
+static void refresh(void *arg)
+{
+	struct ms_view *v = arg;
+
+	show(v->o, v->t, false);
 }
 
 static int parse_interval(const char *arg, long *ms)
@@ -108,6 +84,8 @@ int main(int argc, char **argv)
 	struct mos_options mo;
 	struct mos_ctx *mctx;
 	struct ms_table t;
+	struct ms_view view = { .o = &o, .t = &t };
+	struct tool_report rep = { .report = refresh, .arg = &view };
 	bool interval_set = false;
 	int c, ret, sock;
 
@@ -168,13 +146,8 @@ int main(int argc, char **argv)
 		mos_ctx_free(mctx);
 		return 1;
 	}
-	ret = mos_stop_on_signals(mctx);
-	if (ret) {
-		fprintf(stderr, "midstat: sigaction: %s\n", mos_strerror(ret));
-		mos_ctx_free(mctx);
-		return 1;
-	}
-	ret = mo.read_file ? mos_run(mctx) : run_live(mctx, &o, &t);
+	rep.every_ms = o.interval_ms;
+	ret = tool_run(mctx, &rep);
 	if (ret && ret != -EINTR) {
 		fprintf(stderr, "midstat: %s: %s\n",
 			mo.read_file ? mo.read_file : "live", mos_strerror(ret));

@@ -14,11 +14,11 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <mos/mos.h>
+#include "tool_run.h"
 #include "strsearch.h"
 
 /**
@@ -351,13 +351,7 @@ static int run(struct mos_options *o, const char *filter)
 		mos_ctx_free(mctx);
 		return 1;
 	}
-	ret = mos_stop_on_signals(mctx);
-	if (ret) {
-		fprintf(stderr, "strsearch: sigaction: %s\n", mos_strerror(ret));
-		mos_ctx_free(mctx);
-		return 1;
-	}
-	ret = mos_run(mctx);
+	ret = tool_run(mctx, NULL);
 	mos_ctx_free(mctx);
 	if (ret && ret != -EINTR) {
 		fprintf(stderr, "strsearch: %s: %s\n",
