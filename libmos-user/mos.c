@@ -130,11 +130,6 @@ struct mos_conn *mos_conn_lookup(struct mos_ctx *mctx, int sock)
 	return i < mctx->nconns ? mctx->conns[i] : NULL;
 }
 
-static struct mos_conn *conn_of(struct mos_ctx *mctx, int sock)
-{
-	return mos_conn_lookup(mctx, sock);
-}
-
 /* Muted connections raise only CONN_END (which frees them quietly). */
 #define MUTED_MASK	(1u << MOS_EV_CONN_END)
 
@@ -579,7 +574,7 @@ static struct mos_evset **set_slot(struct mos_ctx *mctx, int sock,
 		return mctx->listen_set ? &mctx->listen_set : NULL;
 	if (sock == MOS_RAW_SOCK)
 		return mctx->raw_set ? &mctx->raw_set : NULL;
-	*cp = conn_of(mctx, sock);
+	*cp = mos_conn_lookup(mctx, sock);
 	return *cp ? &(*cp)->set : NULL;
 }
 
@@ -708,7 +703,7 @@ static void fill_addr(struct sockaddr_storage *ss, const uint8_t *addr,
 int mos_get_flow_info(struct mos_ctx *mctx, int sock,
 		      struct mos_flow_info *info)
 {
-	struct mos_conn *c = conn_of(mctx, sock);
+	struct mos_conn *c = mos_conn_lookup(mctx, sock);
 	const struct mos_flow *f;
 	int i;
 
@@ -728,7 +723,7 @@ int mos_get_flow_info(struct mos_ctx *mctx, int sock,
 
 int mos_set_uctx(struct mos_ctx *mctx, int sock, void *uctx)
 {
-	struct mos_conn *c = conn_of(mctx, sock);
+	struct mos_conn *c = mos_conn_lookup(mctx, sock);
 
 	if (!c)
 		return -EBADF;
@@ -738,7 +733,7 @@ int mos_set_uctx(struct mos_ctx *mctx, int sock, void *uctx)
 
 void *mos_get_uctx(struct mos_ctx *mctx, int sock)
 {
-	struct mos_conn *c = conn_of(mctx, sock);
+	struct mos_conn *c = mos_conn_lookup(mctx, sock);
 
 	return c ? c->uctx : NULL;
 }
@@ -746,7 +741,7 @@ void *mos_get_uctx(struct mos_ctx *mctx, int sock)
 static struct mos_peekbuf *peekbuf_of(struct mos_ctx *mctx, int sock,
 				      int side)
 {
-	struct mos_conn *c = conn_of(mctx, sock);
+	struct mos_conn *c = mos_conn_lookup(mctx, sock);
 
 	if (!c || (side != MOS_SIDE_CLI && side != MOS_SIDE_SVR))
 		return NULL;
@@ -783,7 +778,7 @@ uint64_t mos_peek_skipped(struct mos_ctx *mctx, int sock, int side)
 int mos_set_overlap_policy(struct mos_ctx *mctx, int sock, int side,
 			   int policy)
 {
-	struct mos_conn *c = conn_of(mctx, sock);
+	struct mos_conn *c = mos_conn_lookup(mctx, sock);
 
 	if (!c)
 		return -EBADF;
@@ -803,7 +798,7 @@ int mos_set_overlap_policy(struct mos_ctx *mctx, int sock, int side,
 
 int mos_stop_side(struct mos_ctx *mctx, int sock, int side)
 {
-	struct mos_conn *c = conn_of(mctx, sock);
+	struct mos_conn *c = mos_conn_lookup(mctx, sock);
 
 	if (!c)
 		return -EBADF;

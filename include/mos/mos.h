@@ -685,8 +685,8 @@ struct mos_pkt_info {
  * @pi: filled in
  *
  * Only inside a callback. Live, the kernel sends packet headers with
- * PKT_IN and ORPHAN events, and with every event when
- * mos_options.last_packet is set.
+ * CONN_START, PKT_IN and ORPHAN events; with mos_options.last_packet
+ * every event of a packet has them.
  *
  * Return: 0; -ENOENT outside a callback; -ENODATA when the event has no
  * packet (timeout, end of input, timer; live, no headers were sent for
