@@ -44,6 +44,7 @@ TOOLS := $(filter-out common,$(notdir $(wildcard tools/*)))
 TOOL_COMMON_OBJS := $(patsubst %.c,$(O)/obj/%.o,$(wildcard tools/common/*.c))
 -include $(wildcard tools/*/libs.mk)
 UNIT_TESTS := test_platform test_parse test_reasm test_evset test_tcp \
+	test_peekbuf \
 	test_engine test_ring_reader test_api
 
 .PHONY: all module lib tools unit-tests check demo lint sparse \
@@ -108,7 +109,11 @@ $(O)/san/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(SANITIZE) -MMD -MP -c $< -o $@
 
-$(O)/tests/test_platform: $(O)/san/selftests/unit/test_platform.o
+$(O)/tests/test_platform: $(O)/san/selftests/unit/test_platform.o \
+	$(O)/san/libmos-user/platform_user.o
+$(O)/tests/test_peekbuf: $(O)/san/selftests/unit/test_peekbuf.o \
+	$(O)/san/libmos-user/peekbuf.o $(O)/san/kmod/engine/reasm.o \
+	$(O)/san/libmos-user/platform_user.o
 $(O)/tests/test_parse: $(O)/san/selftests/unit/test_parse.o \
 	$(O)/san/kmod/engine/parse.o
 $(O)/tests/test_reasm: $(O)/san/selftests/unit/test_reasm.o \

@@ -306,9 +306,15 @@ void mos_dispatch_event(struct mos_ctx *mctx, struct mos_flow *f,
 		return;	/* out of memory: no callbacks for it */
 	if (c->muted)
 		goto out;
-	if (ev->type == MOS_EV_NEW_DATA)
+	/* Offline, a segment delivered whole joins the window uncopied. */
+	if (ev->type == MOS_EV_NEW_DATA && ev->seg && *ev->seg) {
+		mos_peekbuf_adopt(&c->buf[ev->side], c->peek_window[ev->side],
+				  *ev->seg);
+		*ev->seg = NULL;
+	} else if (ev->type == MOS_EV_NEW_DATA) {
 		mos_peekbuf_append(&c->buf[ev->side], c->peek_window[ev->side],
 				   ev->off, ev->data, ev->len);
+	}
 	mctx->cur_ev = ev;
 	/* The raw socket sees each packet once: at its sender's hook. */
 	if (ev->type == MOS_EV_PKT_IN && ev->hook == MOS_HK_SND)

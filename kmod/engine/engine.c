@@ -271,12 +271,14 @@ static bool stream_stopped(const struct stream_ctx *sc)
 	return sc->f->stream[sc->sender].flags & MOS_STREAM_STOPPED;
 }
 
-static void on_data(void *ctx, u64 off, const u8 *data, u32 len)
+static void on_data(void *ctx, u64 off, const u8 *data, u32 len,
+		    struct mos_reasm_seg **seg)
 {
 	struct stream_ctx *sc = ctx;
 	struct mos_event ev = {
 		.type = MOS_EV_NEW_DATA, .hook = MOS_HOOK_RCV,
 		.side = !sc->sender, .off = off, .len = len, .data = data,
+		.seg = seg,
 	};
 
 	if (stream_stopped(sc))

@@ -100,6 +100,9 @@ enum mos_error {
  * @off: stream offset (NEW_DATA, REXMIT, GAP, CAP)
  * @len: byte count (NEW_DATA, REXMIT, GAP, CAP)
  * @data: the new bytes (NEW_DATA), valid during the call only
+ * @seg: NEW_DATA only, may be NULL: where the segment holding exactly
+ *	@data is, which the sink may keep instead of copying the bytes (see
+ *	&struct mos_reasm_ops); a sink that keeps it sets *@seg to NULL
  */
 struct mos_event {
 	u8 type;
@@ -110,6 +113,7 @@ struct mos_event {
 	u64 off;
 	u64 len;
 	const u8 *data;
+	struct mos_reasm_seg **seg;
 };
 
 /*

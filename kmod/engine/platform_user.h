@@ -52,21 +52,28 @@ static inline void mos_flow_free(void *p)
 }
 
 /*
- * Buffers whose size the caller remembers (stream segments): kept on small
- * per-thread free lists by size class, since segments come and go at the
- * packet rate and glibc's fast path stops at about 1 KiB. The kernel side
- * is plain kmalloc, whose slab caches do the same.
+ * Buffers whose size the caller remembers (stream segments, peek windows):
+ * kept per thread by size class, since they come and go at the packet rate
+ * and glibc's fast path stops at about 1 KiB. Each class is a stack of
+ * pointers, not a list threaded through the buffers, so that taking one
+ * does not read a buffer that has long left the cache. The cache holds at
+ * most MOS_BUF_CACHE_MAX bytes; beyond that buffers go back to malloc. The
+ * kernel side is plain kmalloc, whose slab caches do the same.
  */
 #define MOS_BUF_CLASS_SHIFT	9	/* 512-byte classes */
 #define MOS_BUF_CLASSES		40	/* up to 20 KiB */
-#define MOS_BUF_KEEP		4096	/* buffers kept per class */
+#define MOS_BUF_CACHE_MAX	(64u << 20)
 
 struct mos_buf_cache {
-	void *head[MOS_BUF_CLASSES];
+	void **slot[MOS_BUF_CLASSES];
 	unsigned int n[MOS_BUF_CLASSES];
+	unsigned int room[MOS_BUF_CLASSES];
+	size_t bytes;
 };
 
 extern __thread struct mos_buf_cache mos_buf_cache;
+
+bool mos_buf_cache_grow(size_t c);
 
 static inline size_t mos_buf_class(size_t size)
 {
@@ -75,33 +82,33 @@ static inline size_t mos_buf_class(size_t size)
 
 static inline void *mos_buf_alloc(size_t size)
 {
+	struct mos_buf_cache *bc = &mos_buf_cache;
 	size_t c = mos_buf_class(size);
-	void *p;
 
 	if (c >= MOS_BUF_CLASSES)
 		return malloc(size);
-	p = mos_buf_cache.head[c];
-	if (p) {
-		mos_buf_cache.head[c] = *(void **)p;
-		mos_buf_cache.n[c]--;
-		return p;
+	if (bc->n[c]) {
+		bc->bytes -= c << MOS_BUF_CLASS_SHIFT;
+		return bc->slot[c][--bc->n[c]];
 	}
 	return malloc(c << MOS_BUF_CLASS_SHIFT);
 }
 
 static inline void mos_buf_free(void *p, size_t size)
 {
+	struct mos_buf_cache *bc = &mos_buf_cache;
 	size_t c = mos_buf_class(size);
 
 	if (!p)
 		return;
-	if (c >= MOS_BUF_CLASSES || mos_buf_cache.n[c] >= MOS_BUF_KEEP) {
+	if (c >= MOS_BUF_CLASSES ||
+	    bc->bytes + (c << MOS_BUF_CLASS_SHIFT) > MOS_BUF_CACHE_MAX ||
+	    (bc->n[c] == bc->room[c] && !mos_buf_cache_grow(c))) {
 		free(p);
 		return;
 	}
-	*(void **)p = mos_buf_cache.head[c];
-	mos_buf_cache.head[c] = p;
-	mos_buf_cache.n[c]++;
+	bc->slot[c][bc->n[c]++] = p;
+	bc->bytes += c << MOS_BUF_CLASS_SHIFT;
 }
 
 /* Packet fields sit at any alignment in a capture buffer: copy, then swap. */

@@ -44,24 +44,6 @@
 /* Only a segment at least this big is taken as a sign of streaming. */
 #define REASM_SLACK_MIN		512
 
-/**
- * struct mos_reasm_seg - stored bytes [@off, @off + @len)
- * @next: the following segment, at a higher offset
- * @off: stream offset of the first stored byte
- * @len: bytes stored
- * @head: index in @buf of the first stored byte (bytes before it released)
- * @cap: size of @buf
- * @buf: the bytes
- */
-struct mos_reasm_seg {
-	struct mos_reasm_seg *next;
-	u64 off;
-	u32 len;
-	u32 head;
-	u32 cap;
-	u8 buf[];
-};
-
 static inline u64 seg_end(const struct mos_reasm_seg *s)
 {
 	return s->off + s->len;
@@ -328,26 +310,47 @@ int mos_reasm_add_capped(struct mos_reasm *r, struct mos_reasm_mem *mem,
 	return err;
 }
 
-/* Deliver the first @n bytes of the head segment, which starts at released. */
+/*
+ * Deliver the first @n bytes of the head segment, which starts at released.
+ * The bytes are accounted as released before they are reported, and a
+ * segment delivered whole is out of the stream by then: the receiver of
+ * the report may keep it instead of copying its bytes.
+ */
 static void deliver_head(struct mos_reasm *r, struct mos_reasm_mem *mem,
 			 u32 n, const struct mos_reasm_ops *ops, void *ctx)
 {
 	struct mos_reasm_seg *s = r->segs;
+	const u8 *data = s->buf + s->head;
+	u64 off = s->off;
 
-	if (ops && ops->data)
-		ops->data(ctx, s->off, s->buf + s->head, n);
-	s->off += n;
-	s->head += n;
-	s->len -= n;
 	r->stored -= n;
 	mem->used -= n;
-	r->released = s->off;
-	if (!s->len) {
+	r->released = off + n;
+	if (n == s->len) {
 		r->segs = s->next;
 		r->nsegs--;
 		mem->segs_used--;
-		mos_buf_free(s, sizeof(*s) + s->cap);
+		s->next = NULL;
+		if (ops && ops->data)
+			ops->data(ctx, off, data, n, &s);
+		mos_reasm_seg_free(s);
+		return;
 	}
+	s->off += n;
+	s->head += n;
+	s->len -= n;
+	if (ops && ops->data)
+		ops->data(ctx, off, data, n, NULL);
+}
+
+/**
+ * mos_reasm_seg_free() - free a segment a data report handed over
+ * @s: the segment, may be NULL
+ */
+void mos_reasm_seg_free(struct mos_reasm_seg *s)
+{
+	if (s)
+		mos_buf_free(s, sizeof(*s) + s->cap);
 }
 
 static void report_gap(struct mos_reasm *r, u64 upto,

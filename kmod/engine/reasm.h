@@ -89,14 +89,40 @@ struct mos_reasm_mem {
 };
 
 /**
+ * struct mos_reasm_seg - stored bytes [@off, @off + @len)
+ * @next: the following segment, at a higher offset
+ * @off: stream offset of the first stored byte
+ * @len: bytes stored
+ * @head: index in @buf of the first stored byte (bytes before it released)
+ * @cap: size of @buf
+ * @buf: the bytes
+ *
+ * Segments a data report hands over (see &struct mos_reasm_ops) are owned
+ * by whoever keeps them: @next, @off, @len and @head are theirs to use.
+ */
+struct mos_reasm_seg {
+	struct mos_reasm_seg *next;
+	u64 off;
+	u32 len;
+	u32 head;
+	u32 cap;
+	u8 buf[];
+};
+
+/**
  * struct mos_reasm_ops - where reassembly reports, all optional
- * @data: bytes [@off, @off + @len) in order, each byte exactly once
+ * @data: bytes [@off, @off + @len) in order, each byte exactly once. When
+ *	@seg is not NULL, *@seg is the segment that held exactly these bytes
+ *	(at @off, @len, @head), already out of the stream: the callee may
+ *	keep it by setting *@seg to NULL, and frees it later with
+ *	mos_reasm_seg_free(); otherwise it is freed when @data returns
  * @gap: bytes [@off, @off + @len) will never be delivered
  * @rexmit: a segment covered bytes already stored or released
  * @capped: a segment (or part) was dropped because a cap was reached
  */
 struct mos_reasm_ops {
-	void (*data)(void *ctx, u64 off, const u8 *data, u32 len);
+	void (*data)(void *ctx, u64 off, const u8 *data, u32 len,
+		     struct mos_reasm_seg **seg);
 	void (*gap)(void *ctx, u64 off, u64 len, enum mos_gap_reason why);
 	void (*rexmit)(void *ctx, u64 off, u32 len, enum mos_rexmit_kind kind);
 	void (*capped)(void *ctx, u64 off, u32 len);
@@ -135,6 +161,7 @@ void mos_reasm_skip_to(struct mos_reasm *r, struct mos_reasm_mem *mem,
 void mos_reasm_flush(struct mos_reasm *r, struct mos_reasm_mem *mem,
 		     const struct mos_reasm_ops *ops, void *ctx);
 void mos_reasm_destroy(struct mos_reasm *r, struct mos_reasm_mem *mem);
+void mos_reasm_seg_free(struct mos_reasm_seg *s);
 u64 mos_reasm_contiguous_end(const struct mos_reasm *r);
 u32 mos_reasm_segments(const struct mos_reasm *r, u64 *off, u32 *len,
 		       u32 max);

@@ -745,17 +745,14 @@ static size_t run_raw(const uint8_t *d, size_t n, uint64_t *ts)
 /* ---- one input ----------------------------------------------------- */
 
 /*
- * The engine keeps freed stream buffers on per-thread free lists, which
- * would hide a use after free from the sanitizers: mark every list full,
+ * The engine keeps freed stream buffers in a per-thread cache, which
+ * would hide a use after free from the sanitizers: mark the cache full,
  * so each buffer goes back to malloc.
  */
 static void no_buf_cache(void)
 {
-#ifdef MOS_BUF_CLASSES
-	int c;
-
-	for (c = 0; c < MOS_BUF_CLASSES; c++)
-		mos_buf_cache.n[c] = MOS_BUF_KEEP;
+#ifdef MOS_BUF_CACHE_MAX
+	mos_buf_cache.bytes = MOS_BUF_CACHE_MAX;
 #endif
 }
 

@@ -40,7 +40,12 @@ struct rec {
 	int ncapped;
 	u64 cap_off[MAX_CAPPED];
 	u32 cap_len[MAX_CAPPED];
+	struct mos_reasm_seg *kept;	/* segments taken over, newest first */
+	u64 whole;			/* data reports that offered one */
 };
+
+/* Over all recorders: segments taken over, and those whose bytes changed. */
+static u64 kept_total, kept_bad;
 
 static void rec_event(struct rec *rc, char type, u64 off, u64 len, int why)
 {
@@ -56,10 +61,32 @@ static void rec_event(struct rec *rc, char type, u64 off, u64 len, int why)
 	rc->nev++;
 }
 
-static void on_data(void *ctx, u64 off, const u8 *data, u32 len)
+/*
+ * A segment offered with its bytes must describe exactly them; every
+ * other one is taken over, as a peek window does, and checked at the end.
+ */
+static void take_seg(struct rec *rc, u64 off, const u8 *data, u32 len,
+		     struct mos_reasm_seg **seg)
+{
+	struct mos_reasm_seg *s = *seg;
+
+	if (s->off != off || s->len != len || s->buf + s->head != data ||
+	    s->next)
+		rc->order_errors++;
+	if (rc->whole++ % 2)
+		return;
+	s->next = rc->kept;
+	rc->kept = s;
+	*seg = NULL;
+}
+
+static void on_data(void *ctx, u64 off, const u8 *data, u32 len,
+		    struct mos_reasm_seg **seg)
 {
 	struct rec *rc = ctx;
 
+	if (seg)
+		take_seg(rc, off, data, len, seg);
 	rec_event(rc, 'D', off, len, -1);
 	rc->data_bytes += len;
 	if (off >= rc->base && off - rc->base + len <= REC_BUF)
@@ -122,6 +149,17 @@ static struct rec *rec_new(u64 base)
 
 static void rec_free(struct rec *rc)
 {
+	struct mos_reasm_seg *s;
+
+	while ((s = rc->kept)) {
+		rc->kept = s->next;
+		kept_total++;
+		if (s->off < rc->base || s->off - rc->base + s->len > REC_BUF ||
+		    memcmp(rc->buf + (s->off - rc->base), s->buf + s->head,
+			   s->len))
+			kept_bad++;
+		mos_reasm_seg_free(s);
+	}
 	free(rc->buf);
 	free(rc);
 }
@@ -886,5 +924,9 @@ int main(void)
 	test_random_consistent();
 	test_random_hostile();
 	test_null_ops();
+	TAP_CHECK(kept_total > 100 && !kept_bad,
+		  "segments taken over from data reports keep their bytes "
+		  "(%llu taken, %llu changed)", (unsigned long long)kept_total,
+		  (unsigned long long)kept_bad);
 	return tap_done();
 }
