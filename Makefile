@@ -24,7 +24,7 @@ CPPFLAGS_MOS := -Iinclude -Iinclude/uapi -Ikmod -Ilibmos-user -Itools/common \
 ALL_CFLAGS = -std=gnu11 $(WARN) $(CPPFLAGS_MOS) $(CFLAGS)
 
 ENGINE_SRCS := kmod/engine/parse.c kmod/engine/tcp.c kmod/engine/reasm.c \
-	kmod/engine/engine.c
+	kmod/engine/csum.c kmod/engine/engine.c
 LIB_SRCS := libmos-user/ctl.c libmos-user/evset.c libmos-user/peekbuf.c \
 	libmos-user/platform_user.c \
 	libmos-user/mos.c libmos-user/capture.c libmos-user/live.c \
@@ -44,7 +44,7 @@ TOOLS := $(filter-out common,$(notdir $(wildcard tools/*)))
 TOOL_COMMON_OBJS := $(patsubst %.c,$(O)/obj/%.o,$(wildcard tools/common/*.c))
 -include $(wildcard tools/*/libs.mk)
 UNIT_TESTS := test_platform test_parse test_reasm test_evset test_tcp \
-	test_peekbuf \
+	test_peekbuf test_csum \
 	test_engine test_ring_reader test_api
 
 .PHONY: all module lib tools unit-tests check demo lint sparse \
@@ -116,6 +116,8 @@ $(O)/tests/test_peekbuf: $(O)/san/selftests/unit/test_peekbuf.o \
 	$(O)/san/libmos-user/platform_user.o
 $(O)/tests/test_parse: $(O)/san/selftests/unit/test_parse.o \
 	$(O)/san/kmod/engine/parse.o
+$(O)/tests/test_csum: $(O)/san/selftests/unit/test_csum.o \
+	$(O)/san/kmod/engine/csum.o
 $(O)/tests/test_reasm: $(O)/san/selftests/unit/test_reasm.o \
 	$(O)/san/kmod/engine/reasm.o $(O)/san/libmos-user/platform_user.o
 $(O)/tests/test_tcp: $(O)/san/selftests/unit/test_tcp.o \
@@ -123,6 +125,7 @@ $(O)/tests/test_tcp: $(O)/san/selftests/unit/test_tcp.o \
 $(O)/tests/test_engine: $(O)/san/selftests/unit/test_engine.o \
 	$(O)/san/kmod/engine/engine.o $(O)/san/kmod/engine/tcp.o \
 	$(O)/san/kmod/engine/reasm.o $(O)/san/kmod/engine/parse.o \
+	$(O)/san/kmod/engine/csum.o \
 	$(O)/san/libmos-user/platform_user.o
 $(O)/tests/test_evset: $(O)/san/selftests/unit/test_evset.o \
 	$(O)/san/libmos-user/evset.o

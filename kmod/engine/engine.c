@@ -13,6 +13,7 @@
  * packet: expiry looks at list heads only, and the oldest idle connection
  * of all is one of those heads, which is whom a full table evicts.
  */
+#include "csum.h"
 #include "engine.h"
 
 #define NSEC_PER_SEC_ULL	1000000000ULL
@@ -628,36 +629,6 @@ static void stream_reap(struct mos_engine *e, struct mos_flow *f)
 
 /* ---- checksums ----------------------------------------------------- */
 
-/*
- * Internet checksum arithmetic in host byte order, 8 bytes at a time (RFC
- * 1071: the ones' complement sum does not care about byte order, so only
- * the final comparison needs the network order).
- */
-static u64 csum_add(u64 sum, const u8 *p, u32 len)
-{
-	u64 w;
-
-	for (; len >= 8; p += 8, len -= 8) {
-		memcpy(&w, p, 8);
-		sum += w;
-		sum += sum < w;	/* end-around carry */
-	}
-	w = 0;
-	memcpy(&w, p, len);	/* the tail, zero-padded */
-	sum += w;
-	sum += sum < w;
-	return sum;
-}
-
-static u16 csum_fold(u64 sum)
-{
-	sum = (sum & 0xffffffff) + (sum >> 32);
-	sum = (sum & 0xffffffff) + (sum >> 32);
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
-	return sum;
-}
-
 static u64 pseudo_sum(const struct mos_pkt *p)
 {
 	u8 tail[4] = { 0, 6 };
@@ -667,13 +638,13 @@ static u64 pseudo_sum(const struct mos_pkt *p)
 	/* Zero, protocol, then the segment length, all big endian. */
 	tail[2] = len >> 8;
 	tail[3] = len & 0xff;
-	sum = csum_add(0, tail, 4);
+	sum = mos_csum_add(0, tail, 4);
 	if (p->ip_version == 4) {
-		sum = csum_add(sum, p->saddr + 12, 4);
-		sum = csum_add(sum, p->daddr + 12, 4);
+		sum = mos_csum_add(sum, p->saddr + 12, 4);
+		sum = mos_csum_add(sum, p->daddr + 12, 4);
 	} else {
-		sum = csum_add(sum, p->saddr, 16);
-		sum = csum_add(sum, p->daddr, 16);
+		sum = mos_csum_add(sum, p->saddr, 16);
+		sum = mos_csum_add(sum, p->daddr, 16);
 	}
 	return sum;
 }
@@ -690,11 +661,11 @@ static int tcp_csum_state(const u8 *ip, const struct mos_pkt *p)
 	u64 psum = pseudo_sum(p);
 	u16 field;
 
-	if (csum_fold(csum_add(psum, ip + p->l4_off, seg)) == 0xffff)
+	if (mos_csum_fold(mos_csum_add(psum, ip + p->l4_off, seg)) == 0xffff)
 		return 1;
 	/* Both sides in host order: the comparison holds either way. */
 	memcpy(&field, ip + p->l4_off + 16, 2);
-	if (!field || field == csum_fold(psum))
+	if (!field || field == mos_csum_fold(psum))
 		return -1;
 	return 0;
 }
@@ -718,7 +689,7 @@ static bool csum_check(struct mos_engine *e, const struct mos_input *in,
 	 * packet. Zero means never filled in, as with an unfilled TCP one.
 	 */
 	if (p->ip_version == 4 && state != 0 &&
-	    csum_fold(csum_add(0, in->ip, p->l4_off)) != 0xffff)
+	    mos_csum_fold(mos_csum_add(0, in->ip, p->l4_off)) != 0xffff)
 		state = (in->ip[10] | in->ip[11]) ? 0 : -1;
 	if (e->cfg.checksum != MOS_CSUM_AUTO)
 		return state == 1;
