@@ -24,9 +24,8 @@
 #include "datapath.h"
 #include "netlink.h"
 #include "reset.h"
+#include "segmem.h"
 
-/* Room for the largest GSO packet (64 KiB of IP payload plus headers). */
-#define MOS_SCRATCH_BYTES	(SZ_64K + SZ_1K)
 #define MOS_GC_INTERVAL		HZ
 
 static unsigned int default_ring_kib = 4096;
@@ -34,7 +33,6 @@ module_param(default_ring_kib, uint, 0444);
 MODULE_PARM_DESC(default_ring_kib,
 		 "default data size of each ring of a consumer, KiB (power of two)");
 
-static DEFINE_PER_CPU(u8 *, mos_scratch);
 static u32 mos_shard_seed __read_mostly;
 
 /**
@@ -275,48 +273,42 @@ static u8 csum_mode(const struct sk_buff *skb,
  * @skb: the packet, IP header at skb->data
  * @state: the hook it came from
  * @pkt: its parsed headers
+ * @hdr: the IP and TCP headers, contiguous (in the skb or a copy)
  *
- * Nonlinear packets (GRO/TSO) are copied into a per-CPU buffer, never
- * linearized. Runs with bottom halves disabled, so the per-CPU buffer and
- * the shard lock are safe also at LOCAL_OUT in process context.
+ * Nonlinear packets (GRO/TSO) are neither linearized nor copied whole:
+ * the engine gets their headers at @hdr and reads the payload from the
+ * skb, copying each byte it keeps once, straight into a stream buffer.
+ * Runs with bottom halves disabled, so the shard lock is safe also at
+ * LOCAL_OUT in process context.
  *
  * Return: the netfilter verdict: NF_DROP for connections being dropped.
  */
 unsigned int mos_dp_input(struct mos_dp *dp, struct sk_buff *skb,
 			  const struct nf_hook_state *state,
-			  const struct mos_pkt *pkt)
+			  const struct mos_pkt *pkt, const u8 *hdr)
 {
 	struct mos_shard *sh = &dp->shards[shard_hash(pkt) % dp->nr_shards];
+	struct mos_input in = { .len = skb->len, .pkt = NULL };
 	unsigned int verdict = NF_ACCEPT;
-	bool reset = false, oversize = false;
-	struct mos_input in;
+	bool reset = false;
 	u8 flags;
 
-	in.len = skb->len;
 	in.csum = csum_mode(skb, state);
 	local_bh_disable();
 	if (!skb_is_nonlinear(skb)) {
 		in.ip = skb->data;
 		in.caplen = skb->len;
 	} else {
-		u8 *scratch = this_cpu_read(mos_scratch);
-
-		in.caplen = min_t(u32, skb->len, MOS_SCRATCH_BYTES);
-		if (in.caplen < skb->len)
-			oversize = true;
+		in.ip = hdr;
+		in.caplen = pkt->l4_off + pkt->tcp_hdr_len;
 		/*
 		 * With no consumer, connections are tracked without their
 		 * bytes (select_consumers()): the headers are enough.
 		 */
-		if (list_empty(&dp->consumers))
-			in.caplen = pkt->l4_off + pkt->tcp_hdr_len;
-		if (skb_copy_bits(skb, 0, scratch, in.caplen))
-			in.caplen = 0;
-		in.ip = scratch;
+		if (!list_empty(&dp->consumers))
+			in.pkt = skb;
 	}
 	spin_lock(&sh->lock);
-	if (oversize)
-		sh->oversize++;
 	sh->now = mos_dp_now();
 	in.ts_ns = sh->now;
 	sh->cur_skb = skb;
@@ -507,8 +499,6 @@ void mos_dp_free(struct mos_dp *dp)
  */
 int mos_dp_module_init(void)
 {
-	int cpu;
-
 	if (!is_power_of_2(default_ring_kib) ||
 	    default_ring_kib * SZ_1K < MOS_RING_MIN_BYTES ||
 	    default_ring_kib * SZ_1K > MOS_RING_MAX_BYTES) {
@@ -519,15 +509,9 @@ int mos_dp_module_init(void)
 	mos_shard_seed = get_random_u32();
 	if (mos_flowmem_init(sizeof(struct mos_flow)))
 		return -ENOMEM;
-	for_each_possible_cpu(cpu) {
-		u8 *buf = kvmalloc_node(MOS_SCRATCH_BYTES, GFP_KERNEL,
-					cpu_to_node(cpu));
-
-		if (!buf) {
-			mos_dp_module_uninit();
-			return -ENOMEM;
-		}
-		per_cpu(mos_scratch, cpu) = buf;
+	if (mos_segmem_init()) {
+		mos_flowmem_uninit();
+		return -ENOMEM;
 	}
 	return 0;
 }
@@ -537,11 +521,6 @@ int mos_dp_module_init(void)
  */
 void mos_dp_module_uninit(void)
 {
-	int cpu;
-
-	for_each_possible_cpu(cpu) {
-		kvfree(per_cpu(mos_scratch, cpu));
-		per_cpu(mos_scratch, cpu) = NULL;
-	}
+	mos_segmem_uninit();
 	mos_flowmem_uninit();
 }

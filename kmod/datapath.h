@@ -17,7 +17,6 @@ struct mos_dp;
  * @dp: its namespace's datapath
  * @index: its number; also the index of its ring in every consumer
  * @dropped: packets dropped by actions
- * @oversize: packets too long for the copy buffer (payload became a gap)
  * @lost_events: events consumers' rings of this shard had no room for
  * @lost_bytes: payload bytes of those
  * @now: time of the packet being processed
@@ -37,7 +36,6 @@ struct mos_shard {
 	struct mos_dp *dp;
 	u32 index;
 	u64 dropped;
-	u64 oversize;
 	u64 lost_events;
 	u64 lost_bytes;
 	u64 now;
@@ -88,7 +86,7 @@ struct mos_dp *mos_dp_new(struct net *net);
 void mos_dp_free(struct mos_dp *dp);
 unsigned int mos_dp_input(struct mos_dp *dp, struct sk_buff *skb,
 			  const struct nf_hook_state *state,
-			  const struct mos_pkt *pkt);
+			  const struct mos_pkt *pkt, const u8 *hdr);
 struct mos_shard *mos_dp_shard_of_id(struct mos_dp *dp, u64 id);
 struct mos_flow *mos_shard_find(struct mos_shard *sh, u64 id);
 void mos_dp_set_config(struct mos_dp *dp, const struct mos_dp_config *cfg);

@@ -47,7 +47,7 @@ static unsigned int mos_hook(void *priv, struct sk_buff *skb,
 	mos_stats_count(mn->stats, res, &pkt, skb->len);
 	if (res != MOS_PARSE_TCP)
 		return NF_ACCEPT;
-	return mos_dp_input(mn->dp, skb, state, &pkt);
+	return mos_dp_input(mn->dp, skb, state, &pkt, hdr);
 }
 
 /* NFPROTO_INET registers each hook for both IPv4 and IPv6. */

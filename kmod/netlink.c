@@ -29,7 +29,7 @@ static bool mos_genl_registered;
  * @lost_events: events a full ring had no room for
  * @lost_bytes: payload bytes of those
  * @dropped: packets dropped by actions
- * @oversize: packets longer than the copy buffer
+ * @oversize: always 0: paged packets are read in place, never cut short
  */
 struct mos_nl_counters {
 	struct mos_stats_snapshot pkt;
@@ -107,7 +107,6 @@ static void mos_read_shard(struct mos_dp *dp, int cpu,
 	c->lost_events = sh->lost_events;
 	c->lost_bytes = sh->lost_bytes;
 	c->dropped = sh->dropped;
-	c->oversize = sh->oversize;
 	spin_unlock_bh(&sh->lock);
 }
 

@@ -530,6 +530,7 @@ int mos_input_packet(struct mos_ctx *mctx, int linktype, uint64_t ts_ns,
 	in.len = len - off;
 	in.ts_ns = ts_ns;
 	in.csum = MOS_CSUM_ON;
+	in.pkt = NULL;
 	/* Timers set before the first packet count from it. */
 	if (!mctx->fed)
 		mos_timers_start_clock(mctx, ts_ns);

@@ -543,7 +543,7 @@ static void stream_set_base(struct mos_stream *st, u32 seq)
 
 /* Store a segment's payload in the sender's stream. */
 static void stream_add(struct mos_engine *e, struct mos_flow *f, int dir,
-		       const struct mos_pkt *p, const u8 *payload,
+		       const struct mos_pkt *p, struct mos_bytes *payload,
 		       u32 avail)
 {
 	struct mos_stream *st = &f->stream[dir];
@@ -560,7 +560,10 @@ static void stream_add(struct mos_engine *e, struct mos_flow *f, int dir,
 		/* Bytes before the stream's start: only the rest counts. */
 		if ((u64)-off >= len)
 			return;
-		payload += -off;
+		if (payload->p)
+			payload->p += -off;
+		else
+			payload->pkt_off += -off;
 		len -= (u32)-off;
 		off = 0;
 	}
@@ -629,6 +632,12 @@ static void stream_reap(struct mos_engine *e, struct mos_flow *f)
 
 /* ---- checksums ----------------------------------------------------- */
 
+/* Bytes of the packet the engine can read: at in->ip, or all of in->pkt. */
+static u32 in_bytes(const struct mos_input *in)
+{
+	return in->pkt ? in->len : in->caplen;
+}
+
 static u64 pseudo_sum(const struct mos_pkt *p)
 {
 	u8 tail[4] = { 0, 6 };
@@ -655,17 +664,21 @@ static u64 pseudo_sum(const struct mos_pkt *p)
  * leaves the pseudo-header sum (CHECKSUM_PARTIAL) or zero in the field,
  * and captures taken on that host show exactly that.
  */
-static int tcp_csum_state(const u8 *ip, const struct mos_pkt *p)
+static int tcp_csum_state(const struct mos_input *in, const struct mos_pkt *p)
 {
 	u32 seg = p->tcp_hdr_len + p->payload_len;
 	u64 psum = pseudo_sum(p);
 	u16 field;
 
-	if (mos_csum_fold(mos_csum_add(psum, ip + p->l4_off, seg)) == 0xffff)
+	if (in->pkt)
+		psum += mos_pkt_csum(in->pkt, p->l4_off, seg);
+	else
+		psum = mos_csum_add(psum, in->ip + p->l4_off, seg);
+	if (mos_csum_fold(psum) == 0xffff)
 		return 1;
 	/* Both sides in host order: the comparison holds either way. */
-	memcpy(&field, ip + p->l4_off + 16, 2);
-	if (!field || field == mos_csum_fold(psum))
+	memcpy(&field, in->ip + p->l4_off + 16, 2);
+	if (!field || field == mos_csum_fold(pseudo_sum(p)))
 		return -1;
 	return 0;
 }
@@ -681,9 +694,9 @@ static bool csum_check(struct mos_engine *e, const struct mos_input *in,
 
 	if (!e->csum_on || in->csum == MOS_CSUM_OFF)
 		return true;
-	if (in->caplen < p->l4_off + p->tcp_hdr_len + p->payload_len)
+	if (in_bytes(in) < p->l4_off + p->tcp_hdr_len + p->payload_len)
 		return true;	/* cut by the snap length: cannot tell */
-	state = tcp_csum_state(in->ip, p);
+	state = tcp_csum_state(in, p);
 	/*
 	 * A bad IPv4 header checksum: the receiver's IP layer drops the
 	 * packet. Zero means never filled in, as with an unfilled TCP one.
@@ -809,8 +822,12 @@ static bool track_segment(struct mos_engine *e, struct mos_flow *f, int dir,
 			  const struct mos_input *in, const struct mos_pkt *p)
 {
 	struct mos_tcp_end *rcv = &f->tcp.end[!dir];
-	const u8 *payload = in->ip + p->l4_off + p->tcp_hdr_len;
-	u32 avail = 0, verdict;
+	u32 hdrs = p->l4_off + p->tcp_hdr_len, avail = 0, verdict;
+	struct mos_bytes payload = {
+		.p = in->pkt ? NULL : in->ip + hdrs,
+		.pkt = in->pkt,
+		.pkt_off = hdrs,
+	};
 	struct mos_tcp_opts o;
 	u8 old[2];
 
@@ -822,8 +839,8 @@ static bool track_segment(struct mos_engine *e, struct mos_flow *f, int dir,
 	} else if (p->tcp_hdr_len <= 20) {
 		memset(&o, 0, sizeof(o));
 	}
-	if (in->caplen > p->l4_off + p->tcp_hdr_len)
-		avail = in->caplen - p->l4_off - p->tcp_hdr_len;
+	if (in_bytes(in) > hdrs)
+		avail = in_bytes(in) - hdrs;
 	if (avail > p->payload_len)
 		avail = p->payload_len;
 
@@ -867,7 +884,7 @@ static bool track_segment(struct mos_engine *e, struct mos_flow *f, int dir,
 	}
 	/* Bytes cut off by a capture's snap length later show as a gap. */
 	if (avail)
-		stream_add(e, f, dir, p, payload, avail);
+		stream_add(e, f, dir, p, &payload, avail);
 	if ((p->tcp_flags & MOS_TCP_ACK) && (verdict & MOS_TCPV_ACK_OK))
 		stream_ack(e, f, !dir, p->ack, p);
 	if (e->cfg.deliver == MOS_DELIVER_ARRIVAL ||

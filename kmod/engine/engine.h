@@ -329,6 +329,10 @@ struct mos_engine_sink {
  * @ts_ns: its timestamp (capture time, or the kernel's receive time)
  * @csum: MOS_CSUM_ON: compute and check; MOS_CSUM_OFF: the host already
  *	vouched for it (or validation is off)
+ * @pkt: NULL, or the whole packet (@len bytes from its IP header) for
+ *	mos_pkt_copy() and mos_pkt_csum(): @ip then needs to hold only the
+ *	IP and TCP headers, and the payload is read from @pkt (the kernel
+ *	passes paged skbs so, instead of copying them whole first)
  */
 struct mos_input {
 	const u8 *ip;
@@ -336,6 +340,7 @@ struct mos_input {
 	u32 len;
 	u64 ts_ns;
 	u8 csum;
+	const void *pkt;
 };
 
 void mos_engine_default_cfg(struct mos_engine_cfg *cfg);

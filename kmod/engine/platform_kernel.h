@@ -13,8 +13,10 @@
 #include <linux/spinlock.h>
 #include <linux/string.h>
 #include <linux/build_bug.h>
+#include <linux/skbuff.h>
 #include "../compat.h"
 #include "../flowmem.h"
+#include "../segmem.h"
 
 static inline void *mos_zalloc(size_t size)
 {
@@ -37,15 +39,31 @@ static inline void mos_flow_free(void *p)
 	mos_flowmem_free(p);
 }
 
-/* Buffers whose size the caller remembers; kmalloc's slabs cache them. */
+/* Buffers whose size the caller remembers: size classes with reserves. */
 static inline void *mos_buf_alloc(size_t size)
 {
-	return kmalloc(size, GFP_ATOMIC | __GFP_NOWARN);
+	return mos_segmem_alloc(size);
 }
 
 static inline void mos_buf_free(void *p, size_t size)
 {
-	kfree(p);
+	mos_segmem_free(p, size);
+}
+
+/*
+ * A packet whose payload the engine reads through these (mos_input.pkt):
+ * an skb, so paged data is copied once, straight into stream buffers.
+ */
+static inline void mos_pkt_copy(const void *pkt, u32 off, void *dst, u32 len)
+{
+	/* The engine stays within skb->len: a failure is a bug. */
+	if (WARN_ON_ONCE(skb_copy_bits(pkt, off, dst, len)))
+		memset(dst, 0, len);
+}
+
+static inline u64 mos_pkt_csum(const void *pkt, u32 off, u32 len)
+{
+	return (__force u32)skb_checksum(pkt, off, len, 0);
 }
 
 static inline u16 mos_get_be16(const void *p)

@@ -111,6 +111,23 @@ static inline void mos_buf_free(void *p, size_t size)
 	bc->bytes += c << MOS_BUF_CLASS_SHIFT;
 }
 
+/*
+ * A packet whose payload the engine reads through these (mos_input.pkt):
+ * in userspace, simply the packet in memory, so the same paths the
+ * kernel takes for paged skbs run in the unit tests and the fuzzer.
+ */
+u64 mos_csum_add(u64 sum, const u8 *p, u32 len);	/* csum.c */
+
+static inline void mos_pkt_copy(const void *pkt, u32 off, void *dst, u32 len)
+{
+	memcpy(dst, (const u8 *)pkt + off, len);
+}
+
+static inline u64 mos_pkt_csum(const void *pkt, u32 off, u32 len)
+{
+	return mos_csum_add(0, (const u8 *)pkt + off, len);
+}
+
 /* Packet fields sit at any alignment in a capture buffer: copy, then swap. */
 static inline u16 mos_get_be16(const void *p)
 {

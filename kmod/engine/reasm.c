@@ -113,8 +113,36 @@ static void charge(struct mos_reasm *r, struct mos_reasm_mem *mem, u32 n)
 	mem->used += n;
 }
 
+/* Copy @n bytes from @at in @src. */
+static void bytes_copy(const struct mos_bytes *src, u32 at, u8 *dst, u32 n)
+{
+	if (src->p)
+		memcpy(dst, src->p + at, n);
+	else
+		mos_pkt_copy(src->pkt, src->pkt_off + at, dst, n);
+}
+
+/* Whether @n bytes from @at in @src differ from @old. */
+static bool bytes_differ(const struct mos_bytes *src, u32 at, const u8 *old,
+			 u32 n)
+{
+	u8 chunk[64];
+	u32 k;
+
+	if (src->p)
+		return memcmp(old, src->p + at, n);
+	/* Retransmissions only: compare a piece at a time. */
+	for (; n; at += k, old += k, n -= k) {
+		k = reasm_min(n, sizeof(chunk));
+		mos_pkt_copy(src->pkt, src->pkt_off + at, chunk, k);
+		if (memcmp(old, chunk, k))
+			return true;
+	}
+	return false;
+}
+
 /*
- * Store [@pos, @pos + @n), a range no stored segment covers, after *@prevp
+ * Store [@pos, @pos + @n), from @at in @src, a range no stored segment covers, after *@prevp
  * (NULL: at the head) at *@linkp; both move past what was stored. Bytes the
  * caps or the allocator refuse are reported and dropped.
  *
@@ -124,7 +152,8 @@ static void charge(struct mos_reasm *r, struct mos_reasm_mem *mem, u32 n)
  */
 static int store_new(struct mos_reasm *r, struct mos_reasm_mem *mem,
 		     u32 flow_cap, struct mos_reasm_seg **prevp,
-		     struct mos_reasm_seg ***linkp, u64 pos, const u8 *src, u32 n,
+		     struct mos_reasm_seg ***linkp, u64 pos,
+		     const struct mos_bytes *src, u32 at, u32 n,
 		     const struct mos_reasm_ops *ops, void *ctx)
 {
 	struct mos_reasm_seg *prev = *prevp, *seg;
@@ -134,11 +163,11 @@ static int store_new(struct mos_reasm *r, struct mos_reasm_mem *mem,
 	if (prev && seg_end(prev) == pos) {
 		room = prev->cap - prev->head - prev->len;
 		k = reasm_min(reasm_min(room, n), allowance(r, mem, flow_cap));
-		memcpy(prev->buf + prev->head + prev->len, src, k);
+		bytes_copy(src, at, prev->buf + prev->head + prev->len, k);
 		prev->len += k;
 		charge(r, mem, k);
 		pos += k;
-		src += k;
+		at += k;
 		n -= k;
 	}
 
@@ -166,7 +195,7 @@ static int store_new(struct mos_reasm *r, struct mos_reasm_mem *mem,
 		seg->len = k;
 		seg->head = 0;
 		seg->cap = cap;
-		memcpy(seg->buf, src, k);
+		bytes_copy(src, at, seg->buf, k);
 		seg->next = **linkp;
 		**linkp = seg;
 		*linkp = &seg->next;
@@ -175,7 +204,7 @@ static int store_new(struct mos_reasm *r, struct mos_reasm_mem *mem,
 		mem->segs_used++;
 		charge(r, mem, k);
 		pos += k;
-		src += k;
+		at += k;
 		n -= k;
 	}
 	*prevp = prev;
@@ -224,7 +253,9 @@ int mos_reasm_add(struct mos_reasm *r, struct mos_reasm_mem *mem, u64 off,
 		  const u8 *data, u32 len, const struct mos_reasm_ops *ops,
 		  void *ctx)
 {
-	return mos_reasm_add_capped(r, mem, mem->flow_cap, off, data, len, ops,
+	struct mos_bytes src = { .p = data };
+
+	return mos_reasm_add_capped(r, mem, mem->flow_cap, off, &src, len, ops,
 				    ctx);
 }
 
@@ -233,17 +264,17 @@ int mos_reasm_add(struct mos_reasm *r, struct mos_reasm_mem *mem, u64 off,
  * @r: the stream
  * @mem: the memory accounting (its global cap still applies)
  * @flow_cap: most bytes this stream may store, instead of @mem->flow_cap
- * @off: stream offset of @data
- * @data: the segment's payload
- * @len: bytes in @data
+ * @off: stream offset of the first byte of @src
+ * @src: the segment's payload, in memory or in the packet
+ * @len: bytes in @src
  * @ops: where to report, may be NULL
  * @ctx: passed to @ops
  *
  * Return: as mos_reasm_add().
  */
 int mos_reasm_add_capped(struct mos_reasm *r, struct mos_reasm_mem *mem,
-			 u32 flow_cap, u64 off, const u8 *data, u32 len,
-			 const struct mos_reasm_ops *ops, void *ctx)
+			 u32 flow_cap, u64 off, const struct mos_bytes *src,
+			 u32 len, const struct mos_reasm_ops *ops, void *ctx)
 {
 	struct mos_reasm_seg **link = &r->segs, *prev = NULL, *s;
 	bool overlap = false, below = false, differ = false, fresh = false;
@@ -274,12 +305,12 @@ int mos_reasm_add_capped(struct mos_reasm *r, struct mos_reasm_mem *mem,
 		if (s && s->off <= pos) {
 			stop = reasm_min(end, seg_end(s));
 			old = s->buf + s->head + (pos - s->off);
-			if (memcmp(old, data + (pos - off), stop - pos)) {
+			if (bytes_differ(src, pos - off, old, stop - pos)) {
 				differ = true;
 				if (new_copy_wins(r->policy, off, end, s->off,
 						  seg_end(s)))
-					memcpy(old, data + (pos - off),
-					       stop - pos);
+					bytes_copy(src, pos - off, old,
+						   stop - pos);
 			}
 			overlap = true;
 			prev = s;
@@ -288,8 +319,7 @@ int mos_reasm_add_capped(struct mos_reasm *r, struct mos_reasm_mem *mem,
 			stop = s ? reasm_min(end, s->off) : end;
 			fresh = true;
 			ret = store_new(r, mem, flow_cap, &prev, &link, pos,
-					data + (pos - off), stop - pos,
-					ops, ctx);
+					src, pos - off, stop - pos, ops, ctx);
 			if (ret && !err)
 				err = ret;
 		}

@@ -110,6 +110,19 @@ struct mos_reasm_seg {
 };
 
 /**
+ * struct mos_bytes - bytes to store: in memory, or still in a packet
+ * @p: the bytes; when NULL, they are in @pkt
+ * @pkt: a packet mos_pkt_copy() reads (the kernel: an skb, whose paged
+ *	data is then copied once, straight into the stream's buffers)
+ * @pkt_off: offset of the first byte in @pkt
+ */
+struct mos_bytes {
+	const u8 *p;
+	const void *pkt;
+	u32 pkt_off;
+};
+
+/**
  * struct mos_reasm_ops - where reassembly reports, all optional
  * @data: bytes [@off, @off + @len) in order, each byte exactly once. When
  *	@seg is not NULL, *@seg is the segment that held exactly these bytes
@@ -152,8 +165,8 @@ int mos_reasm_add(struct mos_reasm *r, struct mos_reasm_mem *mem, u64 off,
 		  const u8 *data, u32 len, const struct mos_reasm_ops *ops,
 		  void *ctx);
 int mos_reasm_add_capped(struct mos_reasm *r, struct mos_reasm_mem *mem,
-			 u32 flow_cap, u64 off, const u8 *data, u32 len,
-			 const struct mos_reasm_ops *ops, void *ctx);
+			 u32 flow_cap, u64 off, const struct mos_bytes *src,
+			 u32 len, const struct mos_reasm_ops *ops, void *ctx);
 void mos_reasm_release(struct mos_reasm *r, struct mos_reasm_mem *mem,
 		       u64 upto, const struct mos_reasm_ops *ops, void *ctx);
 void mos_reasm_skip_to(struct mos_reasm *r, struct mos_reasm_mem *mem,

@@ -31,6 +31,19 @@ rmmod mos
 gone=$(slab_kib)
 check "and frees them at unload (slab -$((after - gone)) KiB)" \
 	test $((after - gone)) -ge $((40000 * 240 / 1024))
+# Stream segment buffers: seg_reserve_kib of them, preallocated at load
+# across the size classes (kmod/segmem.c), and freed at unload.
+before=$(slab_kib)
+insmod "$MOS_KO" seg_reserve_kib=65536
+after=$(slab_kib)
+check "seg_reserve_kib=65536 preallocates them at load (slab +$((after - before)) KiB)" \
+	test $((after - before)) -ge $((65536 - 7 * 16))
+check "seg_reserve_kib reads back" \
+	test "$(cat /sys/module/mos/parameters/seg_reserve_kib)" = 65536
+rmmod mos
+gone=$(slab_kib)
+check "and frees them at unload (slab -$((after - gone)) KiB)" \
+	test $((after - gone)) -ge $((65536 - 7 * 16))
 check "family gone after unload" \
 	sh -c "! '$MOSCTL' stats 2>/dev/null"
 check "no module left" sh -c "! grep -q '^mos ' /proc/modules"

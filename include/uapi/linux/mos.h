@@ -137,7 +137,8 @@ enum mos_attr {
  *	consumer's ring (this shard's) was full
  * @MOS_STATS_A_RING_LOST_BYTES: u64, payload bytes of those events
  * @MOS_STATS_A_DROPPED: u64, packets dropped by actions and filters
- * @MOS_STATS_A_OVERSIZE: u64, packets longer than the engine's buffer
+ * @MOS_STATS_A_OVERSIZE: u64, always 0 (kept for compatibility: paged
+ *	packets are read in place, never cut short)
  *	(their payload is a gap)
  */
 enum mos_stats_attr {

@@ -1,0 +1,123 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Stream segment buffers: one slab cache per power-of-two size class from
+ * 256 bytes to 16 KiB (the engine's largest segment, REASM_ALLOC_MAX),
+ * each behind a mempool. The pools together hold seg_reserve_kib of
+ * buffers allocated at load, the same number of bytes in each class.
+ * mempool_alloc() without __GFP_DIRECT_RECLAIM never sleeps: it tries the
+ * slab first and takes a reserved buffer when that fails; freed buffers
+ * refill the reserve first. Beyond the reserve, the engine's byte caps
+ * (global and per stream) bound what is stored.
+ */
+#include <linux/kernel.h>
+#include <linux/log2.h>
+#include <linux/mempool.h>
+#include <linux/module.h>
+#include <linux/sizes.h>
+#include <linux/slab.h>
+#include "segmem.h"
+
+#define SEGMEM_MIN_SHIFT	8	/* 256 bytes */
+#define SEGMEM_MAX_SHIFT	14	/* 16 KiB */
+#define SEGMEM_CLASSES		(SEGMEM_MAX_SHIFT - SEGMEM_MIN_SHIFT + 1)
+
+static unsigned int seg_reserve_kib = 4096;
+module_param(seg_reserve_kib, uint, 0444);
+MODULE_PARM_DESC(seg_reserve_kib,
+		 "KiB of stream segment buffers preallocated at load (default 4096)");
+
+static const char * const segmem_names[SEGMEM_CLASSES] = {
+	"mos_seg_256", "mos_seg_512", "mos_seg_1k", "mos_seg_2k",
+	"mos_seg_4k", "mos_seg_8k", "mos_seg_16k",
+};
+
+static struct kmem_cache *segmem_cache[SEGMEM_CLASSES];
+static mempool_t *segmem_pool[SEGMEM_CLASSES];
+
+/* The class of @size, or -1 when no class holds it. */
+static int segmem_class(size_t size)
+{
+	unsigned int shift;
+
+	if (!size || size > (1UL << SEGMEM_MAX_SHIFT))
+		return -1;
+	shift = size <= (1UL << SEGMEM_MIN_SHIFT) ? SEGMEM_MIN_SHIFT :
+						    order_base_2(size);
+	return shift - SEGMEM_MIN_SHIFT;
+}
+
+/**
+ * mos_segmem_alloc() - a buffer for a stream segment, never sleeping
+ * @size: bytes wanted, at most 16 KiB
+ *
+ * Return: the buffer (not zeroed), or NULL when neither the slab nor the
+ * reserve has one, or @size is beyond the largest class (the engine
+ * counts it).
+ */
+void *mos_segmem_alloc(size_t size)
+{
+	int c = segmem_class(size);
+
+	if (WARN_ON_ONCE(c < 0))
+		return NULL;
+	return mempool_alloc(segmem_pool[c], GFP_ATOMIC | __GFP_NOWARN);
+}
+
+/**
+ * mos_segmem_free() - give back a buffer from mos_segmem_alloc()
+ * @p: the buffer, or NULL
+ * @size: the size it was allocated with
+ */
+void mos_segmem_free(void *p, size_t size)
+{
+	int c = segmem_class(size);
+
+	if (p && !WARN_ON_ONCE(c < 0))
+		mempool_free(p, segmem_pool[c]);
+}
+
+/**
+ * mos_segmem_init() - create the caches and fill the reserves
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int mos_segmem_init(void)
+{
+	u64 per_class = (u64)seg_reserve_kib * SZ_1K / SEGMEM_CLASSES;
+	int c;
+
+	for (c = 0; c < SEGMEM_CLASSES; c++) {
+		unsigned int size = 1U << (SEGMEM_MIN_SHIFT + c);
+		u64 nr = max_t(u64, per_class / size, 1);
+
+		segmem_cache[c] = kmem_cache_create(segmem_names[c], size, 0,
+						    0, NULL);
+		if (!segmem_cache[c])
+			goto fail;
+		segmem_pool[c] = mempool_create_slab_pool(min_t(u64, nr, INT_MAX),
+							  segmem_cache[c]);
+		if (!segmem_pool[c])
+			goto fail;
+	}
+	return 0;
+fail:
+	mos_segmem_uninit();
+	return -ENOMEM;
+}
+
+/**
+ * mos_segmem_uninit() - free the reserves and the caches
+ *
+ * Every buffer must have been freed: the engines are gone.
+ */
+void mos_segmem_uninit(void)
+{
+	int c;
+
+	for (c = 0; c < SEGMEM_CLASSES; c++) {
+		mempool_destroy(segmem_pool[c]);
+		segmem_pool[c] = NULL;
+		kmem_cache_destroy(segmem_cache[c]);
+		segmem_cache[c] = NULL;
+	}
+}
