@@ -80,7 +80,7 @@ if [[ $accel == auto ]]; then
 fi
 case $accel in
 kvm) accel_opts=("${kvm_cpu[@]}") ;;
-tcg) accel_opts=(-accel tcg -cpu max) ;;
+tcg) accel_opts=(-accel tcg -cpu "${MOS_VM_TCG_CPU:-max}") ;;
 *) die "MOS_VM_ACCEL must be kvm, tcg or auto (got $accel)" ;;
 esac
 
