@@ -667,18 +667,18 @@ static u64 pseudo_sum(const struct mos_pkt *p)
 static int tcp_csum_state(const struct mos_input *in, const struct mos_pkt *p)
 {
 	u32 seg = p->tcp_hdr_len + p->payload_len;
-	u64 psum = pseudo_sum(p);
+	u64 psum = pseudo_sum(p), sum;
 	u16 field;
 
-	if (in->pkt)
-		psum += mos_pkt_csum(in->pkt, p->l4_off, seg);
+	if (in->pkt)	/* small sums: no carry out of 64 bits */
+		sum = psum + mos_pkt_csum(in->pkt, p->l4_off, seg);
 	else
-		psum = mos_csum_add(psum, in->ip + p->l4_off, seg);
-	if (mos_csum_fold(psum) == 0xffff)
+		sum = mos_csum_add(psum, in->ip + p->l4_off, seg);
+	if (mos_csum_fold(sum) == 0xffff)
 		return 1;
 	/* Both sides in host order: the comparison holds either way. */
 	memcpy(&field, in->ip + p->l4_off + 16, 2);
-	if (!field || field == mos_csum_fold(pseudo_sum(p)))
+	if (!field || field == mos_csum_fold(psum))
 		return -1;
 	return 0;
 }

@@ -142,9 +142,10 @@ static bool bytes_differ(const struct mos_bytes *src, u32 at, const u8 *old,
 }
 
 /*
- * Store [@pos, @pos + @n), from @at in @src, a range no stored segment covers, after *@prevp
- * (NULL: at the head) at *@linkp; both move past what was stored. Bytes the
- * caps or the allocator refuse are reported and dropped.
+ * Store [@pos, @pos + @n), a range no stored segment covers, whose bytes
+ * are at @at in @src, after *@prevp (NULL: at the head) at *@linkp; both
+ * move past what was stored. Bytes the caps or the allocator refuse are
+ * reported and dropped.
  *
  * Room is left at the end of a new buffer only when it continues a full,
  * big segment: the room then grows with the stream, and the unaccounted
