@@ -5,6 +5,7 @@
  * Run under ASan and LeakSanitizer: every segment must be freed once.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include "engine/platform.h"
 #include "engine/reasm.h"
@@ -155,6 +156,104 @@ static void test_gap_and_skip(void)
 	mos_peekbuf_release(&b);
 }
 
+/*
+ * Random operations against a model that keeps the whole stream flat:
+ * appends and taken-over segments of random sizes, gaps, window changes,
+ * reads and preads at random offsets. Every answer must match the model.
+ */
+#define MODEL_LEN	(16u << 20)
+
+static u8 model_stream[MODEL_LEN];
+
+struct model {
+	u64 begin, end, read, skipped;
+};
+
+static void model_add(struct model *m, u32 window, u64 off, u32 len)
+{
+	if (!window || !len) {
+		m->begin = m->end = off + len;
+		return;
+	}
+	if (off != m->end)
+		m->begin = off;
+	m->end = off + len;
+	if (m->end - m->begin > window)
+		m->begin = m->end - window;
+}
+
+static void test_random(void)
+{
+	static u8 got[70000];
+	struct mos_peekbuf b = { 0 };
+	struct model m = { 0 };
+	u32 window = 65536, bad = 0, ops = 0, i;
+	u64 off = 0, at;
+	ssize_t n, want;
+
+	srand(7);
+	for (i = 0; i < MODEL_LEN; i++)
+		model_stream[i] = rand();
+	while (off < MODEL_LEN - 70000 && ops < 8000) {
+		u32 r = rand() % 100, len = 1 + rand() % 3000;
+
+		ops++;
+		if (r < 3) {			/* a gap */
+			off += 1 + rand() % 500;
+		} else if (r < 5) {		/* a new window size */
+			static const u32 sizes[] = { 0, 1, 100, 4096, 65536 };
+
+			window = sizes[rand() % 5];
+		} else if (r < 45) {		/* copied bytes */
+			mos_peekbuf_append(&b, window, off,
+					   model_stream + off, len);
+			model_add(&m, window, off, len);
+			off += len;
+		} else if (r < 75) {		/* a segment taken over */
+			mos_peekbuf_adopt(&b, window,
+					  engine_seg(off, model_stream + off,
+						     len, rand() % 3,
+						     rand() % 2 ? 0 : 800));
+			model_add(&m, window, off, len);
+			off += len;
+		} else if (r < 85) {		/* read what is new */
+			u32 cap = 1 + rand() % 70000;
+
+			if (m.read < m.begin) {
+				m.skipped += m.begin - m.read;
+				m.read = m.begin;
+			}
+			if (m.read > m.end)
+				m.read = m.end;
+			want = m.end - m.read < cap ? m.end - m.read : cap;
+			at = m.read;
+			n = mos_peekbuf_read(&b, got, cap);
+			bad += n != want || b.skipped != m.skipped ||
+			       memcmp(got, model_stream + at, n);
+			m.read += want;
+		} else {			/* read at an offset */
+			u32 cap = 1 + rand() % 70000;
+
+			at = m.begin + rand() % (m.end - m.begin + 40);
+			if (at >= 20 && rand() % 4 == 0)
+				at -= 20;	/* sometimes before the window */
+			n = mos_peekbuf_pread(&b, got, cap, at);
+			if (at < m.begin || at > m.end) {
+				bad += n != -ERANGE;
+			} else {
+				want = m.end - at < cap ? m.end - at : cap;
+				bad += n != want ||
+				       memcmp(got, model_stream + at, n);
+			}
+		}
+		bad += b.begin != m.begin || b.end != m.end;
+	}
+	TAP_CHECK(!bad && ops == 8000,
+		  "8000 random operations agree with a flat model (%u off)",
+		  bad);
+	mos_peekbuf_release(&b);
+}
+
 int main(void)
 {
 	size_t i;
@@ -165,5 +264,6 @@ int main(void)
 	test_long_stream();
 	test_adopt();
 	test_gap_and_skip();
+	test_random();
 	return tap_done();
 }
