@@ -44,7 +44,7 @@ TOOLS := $(filter-out common,$(notdir $(wildcard tools/*)))
 TOOL_COMMON_OBJS := $(patsubst %.c,$(O)/obj/%.o,$(wildcard tools/common/*.c))
 -include $(wildcard tools/*/libs.mk)
 UNIT_TESTS := test_platform test_parse test_reasm test_evset test_tcp \
-	test_peekbuf test_csum \
+	test_peekbuf test_csum test_engine_recycle \
 	test_engine test_ring_reader test_api
 
 .PHONY: all module lib tools unit-tests check demo lint sparse \
@@ -108,6 +108,14 @@ SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all
 $(O)/san/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(SANITIZE) -MMD -MP -c $< -o $@
+
+# The engine again with segment recycling on, as the kernel builds it.
+$(O)/san-recycle/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(SANITIZE) -DMOS_BUF_RECYCLE=4 -MMD -MP -c $< -o $@
+$(O)/tests/test_engine_recycle: $(O)/san-recycle/selftests/unit/test_engine.o \
+	$(ENGINE_SRCS:%.c=$(O)/san-recycle/%.o) \
+	$(O)/san-recycle/libmos-user/platform_user.o
 
 $(O)/tests/test_platform: $(O)/san/selftests/unit/test_platform.o \
 	$(O)/san/libmos-user/platform_user.o
@@ -194,4 +202,4 @@ clean:
 # install and packaging).
 include $(wildcard mk/*.mk)
 
--include $(shell find $(O)/obj $(O)/san -name '*.d' 2>/dev/null)
+-include $(shell find $(O)/obj $(O)/san $(O)/san-recycle -name '*.d' 2>/dev/null)

@@ -10,16 +10,13 @@
  * (global and per stream) bound what is stored.
  */
 #include <linux/kernel.h>
-#include <linux/log2.h>
 #include <linux/mempool.h>
 #include <linux/module.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
 #include "segmem.h"
 
-#define SEGMEM_MIN_SHIFT	8	/* 256 bytes */
-#define SEGMEM_MAX_SHIFT	14	/* 16 KiB */
-#define SEGMEM_CLASSES		(SEGMEM_MAX_SHIFT - SEGMEM_MIN_SHIFT + 1)
+#define SEGMEM_CLASSES		MOS_SEGMEM_CLASSES
 
 static unsigned int seg_reserve_kib = 4096;
 module_param(seg_reserve_kib, uint, 0444);
@@ -34,18 +31,6 @@ static const char * const segmem_names[SEGMEM_CLASSES] = {
 static struct kmem_cache *segmem_cache[SEGMEM_CLASSES];
 static mempool_t *segmem_pool[SEGMEM_CLASSES];
 
-/* The class of @size, or -1 when no class holds it. */
-static int segmem_class(size_t size)
-{
-	unsigned int shift;
-
-	if (!size || size > (1UL << SEGMEM_MAX_SHIFT))
-		return -1;
-	shift = size <= (1UL << SEGMEM_MIN_SHIFT) ? SEGMEM_MIN_SHIFT :
-						    order_base_2(size);
-	return shift - SEGMEM_MIN_SHIFT;
-}
-
 /**
  * mos_segmem_alloc() - a buffer for a stream segment, never sleeping
  * @size: bytes wanted, at most 16 KiB
@@ -56,9 +41,9 @@ static int segmem_class(size_t size)
  */
 void *mos_segmem_alloc(size_t size)
 {
-	int c = segmem_class(size);
+	unsigned int c = mos_segmem_class(size);
 
-	if (WARN_ON_ONCE(c < 0))
+	if (WARN_ON_ONCE(c >= SEGMEM_CLASSES))
 		return NULL;
 	return mempool_alloc(segmem_pool[c], GFP_ATOMIC | __GFP_NOWARN);
 }
@@ -70,9 +55,9 @@ void *mos_segmem_alloc(size_t size)
  */
 void mos_segmem_free(void *p, size_t size)
 {
-	int c = segmem_class(size);
+	unsigned int c = mos_segmem_class(size);
 
-	if (p && !WARN_ON_ONCE(c < 0))
+	if (p && !WARN_ON_ONCE(c >= SEGMEM_CLASSES))
 		mempool_free(p, segmem_pool[c]);
 }
 
@@ -87,7 +72,7 @@ int mos_segmem_init(void)
 	int c;
 
 	for (c = 0; c < SEGMEM_CLASSES; c++) {
-		unsigned int size = 1U << (SEGMEM_MIN_SHIFT + c);
+		size_t size = mos_segmem_class_size(c);
 		u64 nr = max_t(u64, per_class / size, 1);
 
 		segmem_cache[c] = kmem_cache_create(segmem_names[c], size, 0,

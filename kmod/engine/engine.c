@@ -1123,6 +1123,11 @@ struct mos_engine *mos_engine_new(const struct mos_engine_cfg *cfg,
 	e->sink_ctx = sink_ctx;
 	e->rmem.cap = cfg->buffer_total;
 	e->rmem.flow_cap = cfg->flow_buffer;
+	if (mos_reasm_mem_init(&e->rmem)) {
+		mos_free(e->buckets);
+		mos_free(e);
+		return NULL;
+	}
 	e->default_evmask = (1u << MOS_EV_NUM) - 1;
 	e->csum_on = cfg->checksum != MOS_CSUM_OFF;
 	mem_add(e, sizeof(*e) + n * sizeof(*e->buckets));
@@ -1144,6 +1149,7 @@ void mos_engine_free(struct mos_engine *e)
 	for (i = 0; i < MOS_TC_NUM; i++)
 		while (e->lru[i].head)
 			flow_free(e, e->lru[i].head);
+	mos_reasm_mem_release(&e->rmem);
 	mos_free(e->buckets);
 	mos_free(e);
 }

@@ -39,7 +39,26 @@ static inline void mos_flow_free(void *p)
 	mos_flowmem_free(p);
 }
 
-/* Buffers whose size the caller remembers: size classes with reserves. */
+/*
+ * Buffers whose size the caller remembers: size classes with reserves.
+ * Every slab allocation is zeroed where init_on_alloc is on (Debian's
+ * default), so the engine recycles the segments it frees (reasm.c):
+ * MOS_BUF_RECYCLE per class and engine, each class's buffers all of its
+ * size.
+ */
+#define MOS_BUF_RECYCLE		16
+#define MOS_BUF_CLASSES		MOS_SEGMEM_CLASSES
+
+static inline size_t mos_buf_class(size_t size)
+{
+	return mos_segmem_class(size);
+}
+
+static inline size_t mos_buf_class_size(size_t c)
+{
+	return mos_segmem_class_size(c);
+}
+
 static inline void *mos_buf_alloc(size_t size)
 {
 	return mos_segmem_alloc(size);

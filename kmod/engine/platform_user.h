@@ -61,6 +61,14 @@ static inline void mos_flow_free(void *p)
  * kernel side is plain kmalloc, whose slab caches do the same.
  */
 #define MOS_BUF_CLASS_SHIFT	9	/* 512-byte classes */
+/*
+ * The engine recycles no segments itself: this cache does (reasm.c). The
+ * unit tests build the engine once more with recycling on, as the
+ * kernel has it (test_engine_recycle).
+ */
+#ifndef MOS_BUF_RECYCLE
+#define MOS_BUF_RECYCLE		0
+#endif
 #define MOS_BUF_CLASSES		40	/* up to 20 KiB */
 #define MOS_BUF_CACHE_MAX	(64u << 20)
 
@@ -78,6 +86,11 @@ bool mos_buf_cache_grow(size_t c);
 static inline size_t mos_buf_class(size_t size)
 {
 	return (size + (1u << MOS_BUF_CLASS_SHIFT) - 1) >> MOS_BUF_CLASS_SHIFT;
+}
+
+static inline size_t mos_buf_class_size(size_t c)
+{
+	return c << MOS_BUF_CLASS_SHIFT;
 }
 
 static inline void *mos_buf_alloc(size_t size)

@@ -44,6 +44,88 @@
 /* Only a segment at least this big is taken as a sign of streaming. */
 #define REASM_SLACK_MIN		512
 
+#if MOS_BUF_RECYCLE
+/*
+ * Segments freed by an engine's streams, by size class, handed out again
+ * first. All streams of an engine run under one lock (the kernel's shard
+ * lock), so a segment allocated where its data arrived and freed where
+ * the ACK did comes back here, whichever CPUs those were.
+ */
+struct mos_reasm_spare {
+	u32 n[MOS_BUF_CLASSES];
+	void *buf[MOS_BUF_CLASSES][MOS_BUF_RECYCLE];
+};
+#endif
+
+static struct mos_reasm_seg *seg_alloc(struct mos_reasm_mem *mem, u32 cap)
+{
+	size_t size = sizeof(struct mos_reasm_seg) + cap;
+#if MOS_BUF_RECYCLE
+	struct mos_reasm_spare *sp = mem->spare;
+	size_t c = mos_buf_class(size);
+
+	if (sp && c < MOS_BUF_CLASSES && sp->n[c])
+		return sp->buf[c][--sp->n[c]];
+#endif
+	return mos_buf_alloc(size);
+}
+
+static void seg_release(struct mos_reasm_mem *mem, struct mos_reasm_seg *s)
+{
+	size_t size = sizeof(*s) + s->cap;
+#if MOS_BUF_RECYCLE
+	struct mos_reasm_spare *sp = mem->spare;
+	size_t c = mos_buf_class(size);
+
+	if (sp && c < MOS_BUF_CLASSES && sp->n[c] < MOS_BUF_RECYCLE) {
+		sp->buf[c][sp->n[c]++] = s;
+		return;
+	}
+#endif
+	mos_buf_free(s, size);
+}
+
+/**
+ * mos_reasm_mem_init() - set up recycling of the streams' segments
+ * @mem: the accounting, caps already set
+ *
+ * Where the platform asks for it (MOS_BUF_RECYCLE), freed segments are
+ * kept for reuse until mos_reasm_mem_release().
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int mos_reasm_mem_init(struct mos_reasm_mem *mem)
+{
+	mem->spare = NULL;
+#if MOS_BUF_RECYCLE
+	mem->spare = mos_zalloc(sizeof(*mem->spare));
+	if (!mem->spare)
+		return -ENOMEM;
+#endif
+	return 0;
+}
+
+/**
+ * mos_reasm_mem_release() - free the segments kept for reuse
+ * @mem: the accounting; every stream using it is gone
+ */
+void mos_reasm_mem_release(struct mos_reasm_mem *mem)
+{
+#if MOS_BUF_RECYCLE
+	struct mos_reasm_spare *sp = mem->spare;
+	size_t c;
+
+	if (!sp)
+		return;
+	for (c = 0; c < MOS_BUF_CLASSES; c++)
+		while (sp->n[c])
+			mos_buf_free(sp->buf[c][--sp->n[c]],
+				     mos_buf_class_size(c));
+	mos_free(sp);
+	mem->spare = NULL;
+#endif
+}
+
 static inline u64 seg_end(const struct mos_reasm_seg *s)
 {
 	return s->off + s->len;
@@ -182,11 +264,11 @@ static int store_new(struct mos_reasm *r, struct mos_reasm_mem *mem,
 		if (prev && seg_end(prev) == pos &&
 		    prev->cap >= REASM_SLACK_MIN && prev->cap * 2ull > k)
 			cap = reasm_min(REASM_BUF_MAX, prev->cap * 2ull);
-		seg = mos_buf_alloc(sizeof(*seg) + cap);
+		seg = seg_alloc(mem, cap);
 		/* The room is a luxury: under memory pressure, go without. */
 		if (!seg && cap > k) {
 			cap = k;
-			seg = mos_buf_alloc(sizeof(*seg) + cap);
+			seg = seg_alloc(mem, cap);
 		}
 		if (!seg) {
 			err = -ENOMEM;
@@ -364,7 +446,8 @@ static void deliver_head(struct mos_reasm *r, struct mos_reasm_mem *mem,
 		s->next = NULL;
 		if (ops && ops->data)
 			ops->data(ctx, off, data, n, &s);
-		mos_reasm_seg_free(s);
+		if (s)
+			seg_release(mem, s);
 		return;
 	}
 	s->off += n;
@@ -480,7 +563,7 @@ void mos_reasm_destroy(struct mos_reasm *r, struct mos_reasm_mem *mem)
 	for (s = r->segs; s; s = next) {
 		next = s->next;
 		mem->segs_used--;
-		mos_buf_free(s, sizeof(*s) + s->cap);
+		seg_release(mem, s);
 	}
 	mem->used -= r->stored;
 	r->segs = NULL;

@@ -70,6 +70,7 @@ enum mos_gap_reason {
 };
 
 struct mos_reasm_seg;
+struct mos_reasm_spare;
 
 /**
  * struct mos_reasm_mem - limits and accounting shared by all streams
@@ -79,6 +80,8 @@ struct mos_reasm_seg;
  * @flow_seg_cap: most segments one stream may store (0: 1024; at most
  *	65535): bounds the work a flood of tiny out-of-order segments causes
  * @segs_used: segments stored by all streams together (for statistics)
+ * @spare: segments these streams freed, kept for reuse (NULL: none; see
+ *	mos_reasm_mem_init())
  */
 struct mos_reasm_mem {
 	u64 used;
@@ -86,6 +89,7 @@ struct mos_reasm_mem {
 	u32 flow_cap;
 	u32 flow_seg_cap;
 	u64 segs_used;
+	struct mos_reasm_spare *spare;
 };
 
 /**
@@ -160,6 +164,8 @@ struct mos_reasm {
 	u16 nsegs;
 };
 
+int mos_reasm_mem_init(struct mos_reasm_mem *mem);
+void mos_reasm_mem_release(struct mos_reasm_mem *mem);
 void mos_reasm_init(struct mos_reasm *r, u64 start, u8 policy);
 int mos_reasm_add(struct mos_reasm *r, struct mos_reasm_mem *mem, u64 off,
 		  const u8 *data, u32 len, const struct mos_reasm_ops *ops,
