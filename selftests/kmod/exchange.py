@@ -52,12 +52,14 @@ def send_chunks(sock, data, seed):
         off += n
 
 
-def recv_all(sock):
+def recv_all(sock, idle=None):
+    """Until EOF or RST; with @idle, also after that many quiet seconds."""
     chunks = []
+    sock.settimeout(idle)
     while True:
         try:
             b = sock.recv(65536)
-        except ConnectionResetError:
+        except (ConnectionResetError, socket.timeout):
             b = b""
         if not b:
             return b"".join(chunks)
@@ -132,8 +134,13 @@ def serve_one(s, a, i):
     else:
         got = recv_exact(s, a.expect)
         send_chunks(s, data, seed)
-        if mode in ("client", "rst"):
-            got += recv_all(s)      # until the client's FIN (or RST)
+        if mode == "client":
+            got += recv_all(s)      # until the client's FIN
+        elif mode == "rst":
+            # Until the client's RST. An RST is never retransmitted, so
+            # under netem loss it may not arrive: then the server sees
+            # nothing more, and stops waiting after 10 quiet seconds.
+            got += recv_all(s, idle=10)
     s.close()
     report("server", data, got, ends if a.save else None, a.save, mode)
 
