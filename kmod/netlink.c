@@ -29,7 +29,6 @@ static bool mos_genl_registered;
  * @lost_events: events a full ring had no room for
  * @lost_bytes: payload bytes of those
  * @dropped: packets dropped by actions
- * @oversize: always 0: paged packets are read in place, never cut short
  */
 struct mos_nl_counters {
 	struct mos_stats_snapshot pkt;
@@ -39,7 +38,6 @@ struct mos_nl_counters {
 	u64 lost_events;
 	u64 lost_bytes;
 	u64 dropped;
-	u64 oversize;
 };
 
 /* Upper bound of one nested counter set, for sizing the reply. */
@@ -67,7 +65,8 @@ static int mos_put_stats(struct sk_buff *msg, int attr, int cpu,
 		{ MOS_STATS_A_RING_LOST_EVENTS, c->lost_events },
 		{ MOS_STATS_A_RING_LOST_BYTES, c->lost_bytes },
 		{ MOS_STATS_A_DROPPED, c->dropped },
-		{ MOS_STATS_A_OVERSIZE, c->oversize },
+		/* Always 0: paged packets are read in place, never cut. */
+		{ MOS_STATS_A_OVERSIZE, 0 },
 	};
 	struct nlattr *nest;
 	size_t i;
@@ -123,7 +122,6 @@ static void mos_add_counters(struct mos_nl_counters *t,
 	t->lost_events += c->lost_events;
 	t->lost_bytes += c->lost_bytes;
 	t->dropped += c->dropped;
-	t->oversize += c->oversize;
 }
 
 /*

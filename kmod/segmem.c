@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Stream segment buffers: one slab cache per power-of-two size class from
- * 256 bytes to 16 KiB (the engine's largest segment, REASM_ALLOC_MAX),
+ * 256 bytes to 16 KiB (the engine's largest segment, MOS_REASM_ALLOC_MAX),
  * each behind a mempool. The pools together hold seg_reserve_kib of
  * buffers allocated at load, the same number of bytes in each class.
  * mempool_alloc() without __GFP_DIRECT_RECLAIM never sleeps: it tries the
@@ -14,22 +14,21 @@
 #include <linux/module.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
+#include "engine/reasm.h"
 #include "segmem.h"
-
-#define SEGMEM_CLASSES		MOS_SEGMEM_CLASSES
 
 static unsigned int seg_reserve_kib = 4096;
 module_param(seg_reserve_kib, uint, 0444);
 MODULE_PARM_DESC(seg_reserve_kib,
 		 "KiB of stream segment buffers preallocated at load (default 4096)");
 
-static const char * const segmem_names[SEGMEM_CLASSES] = {
+static const char * const segmem_names[MOS_SEGMEM_CLASSES] = {
 	"mos_seg_256", "mos_seg_512", "mos_seg_1k", "mos_seg_2k",
 	"mos_seg_4k", "mos_seg_8k", "mos_seg_16k",
 };
 
-static struct kmem_cache *segmem_cache[SEGMEM_CLASSES];
-static mempool_t *segmem_pool[SEGMEM_CLASSES];
+static struct kmem_cache *segmem_cache[MOS_SEGMEM_CLASSES];
+static mempool_t *segmem_pool[MOS_SEGMEM_CLASSES];
 
 /**
  * mos_segmem_alloc() - a buffer for a stream segment, never sleeping
@@ -43,7 +42,7 @@ void *mos_segmem_alloc(size_t size)
 {
 	unsigned int c = mos_segmem_class(size);
 
-	if (WARN_ON_ONCE(c >= SEGMEM_CLASSES))
+	if (WARN_ON_ONCE(c >= MOS_SEGMEM_CLASSES))
 		return NULL;
 	return mempool_alloc(segmem_pool[c], GFP_ATOMIC | __GFP_NOWARN);
 }
@@ -57,7 +56,7 @@ void mos_segmem_free(void *p, size_t size)
 {
 	unsigned int c = mos_segmem_class(size);
 
-	if (p && !WARN_ON_ONCE(c >= SEGMEM_CLASSES))
+	if (p && !WARN_ON_ONCE(c >= MOS_SEGMEM_CLASSES))
 		mempool_free(p, segmem_pool[c]);
 }
 
@@ -68,10 +67,12 @@ void mos_segmem_free(void *p, size_t size)
  */
 int mos_segmem_init(void)
 {
-	u64 per_class = (u64)seg_reserve_kib * SZ_1K / SEGMEM_CLASSES;
+	u64 per_class = (u64)seg_reserve_kib * SZ_1K / MOS_SEGMEM_CLASSES;
 	int c;
 
-	for (c = 0; c < SEGMEM_CLASSES; c++) {
+	BUILD_BUG_ON(MOS_REASM_ALLOC_MAX > 1UL << MOS_SEGMEM_MAX_SHIFT);
+
+	for (c = 0; c < MOS_SEGMEM_CLASSES; c++) {
 		size_t size = mos_segmem_class_size(c);
 		u64 nr = max_t(u64, per_class / size, 1);
 
@@ -99,7 +100,7 @@ void mos_segmem_uninit(void)
 {
 	int c;
 
-	for (c = 0; c < SEGMEM_CLASSES; c++) {
+	for (c = 0; c < MOS_SEGMEM_CLASSES; c++) {
 		mempool_destroy(segmem_pool[c]);
 		segmem_pool[c] = NULL;
 		kmem_cache_destroy(segmem_cache[c]);

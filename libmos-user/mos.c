@@ -130,6 +130,20 @@ struct mos_conn *mos_conn_lookup(struct mos_ctx *mctx, int sock)
 	return i < mctx->nconns ? mctx->conns[i] : NULL;
 }
 
+/* Offline, a segment delivered whole joins the peek window uncopied. */
+static void keep_new_data(struct mos_conn *c, const struct mos_event *ev)
+{
+	struct mos_peekbuf *b = &c->buf[ev->side];
+
+	if (ev->seg && *ev->seg) {
+		mos_peekbuf_adopt(b, c->peek_window[ev->side], *ev->seg);
+		*ev->seg = NULL;
+	} else {
+		mos_peekbuf_append(b, c->peek_window[ev->side], ev->off,
+				   ev->data, ev->len);
+	}
+}
+
 /* Muted connections raise only CONN_END (which frees them quietly). */
 #define MUTED_MASK	(1u << MOS_EV_CONN_END)
 
@@ -306,15 +320,8 @@ void mos_dispatch_event(struct mos_ctx *mctx, struct mos_flow *f,
 		return;	/* out of memory: no callbacks for it */
 	if (c->muted)
 		goto out;
-	/* Offline, a segment delivered whole joins the window uncopied. */
-	if (ev->type == MOS_EV_NEW_DATA && ev->seg && *ev->seg) {
-		mos_peekbuf_adopt(&c->buf[ev->side], c->peek_window[ev->side],
-				  *ev->seg);
-		*ev->seg = NULL;
-	} else if (ev->type == MOS_EV_NEW_DATA) {
-		mos_peekbuf_append(&c->buf[ev->side], c->peek_window[ev->side],
-				   ev->off, ev->data, ev->len);
-	}
+	if (ev->type == MOS_EV_NEW_DATA)
+		keep_new_data(c, ev);
 	mctx->cur_ev = ev;
 	/* The raw socket sees each packet once: at its sender's hook. */
 	if (ev->type == MOS_EV_PKT_IN && ev->hook == MOS_HK_SND)

@@ -13,9 +13,9 @@
 #include "engine/reasm.h"
 #include "peekbuf.h"
 
-/* Allocation sizes, header included (the engine's buffer classes). */
+/* Allocation sizes, header included, up to the engine's largest. */
 #define PIECE_ALLOC_MIN	1024u
-#define PIECE_ALLOC_MAX	16384u
+#define PIECE_ALLOC_MAX	MOS_REASM_ALLOC_MAX
 #define PIECE_BUF_MAX	(PIECE_ALLOC_MAX - sizeof(struct mos_reasm_seg))
 
 static uint64_t seg_end(const struct mos_reasm_seg *s)

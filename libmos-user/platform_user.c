@@ -4,6 +4,17 @@
 
 __thread struct mos_buf_cache mos_buf_cache;
 
+/**
+ * mos_buf_cache_off() - let every freed buffer go back to malloc
+ *
+ * For sanitizer runs, where a cached buffer would hide a use after free
+ * or a leak. Call it before the thread frees any buffer.
+ */
+void mos_buf_cache_off(void)
+{
+	mos_buf_cache.bytes = MOS_BUF_CACHE_MAX;
+}
+
 static pthread_key_t buf_cache_key;
 static pthread_once_t buf_cache_once = PTHREAD_ONCE_INIT;
 static bool buf_cache_key_ok;

@@ -560,10 +560,7 @@ static void stream_add(struct mos_engine *e, struct mos_flow *f, int dir,
 		/* Bytes before the stream's start: only the rest counts. */
 		if ((u64)-off >= len)
 			return;
-		if (payload->p)
-			payload->p += -off;
-		else
-			payload->pkt_off += -off;
+		payload->off += -off;
 		len -= (u32)-off;
 		off = 0;
 	}
@@ -824,9 +821,7 @@ static bool track_segment(struct mos_engine *e, struct mos_flow *f, int dir,
 	struct mos_tcp_end *rcv = &f->tcp.end[!dir];
 	u32 hdrs = p->l4_off + p->tcp_hdr_len, avail = 0, verdict;
 	struct mos_bytes payload = {
-		.p = in->pkt ? NULL : in->ip + hdrs,
-		.pkt = in->pkt,
-		.pkt_off = hdrs,
+		.p = in->pkt ? NULL : in->ip, .pkt = in->pkt, .off = hdrs,
 	};
 	struct mos_tcp_opts o;
 	u8 old[2];

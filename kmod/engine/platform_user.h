@@ -57,8 +57,8 @@ static inline void mos_flow_free(void *p)
  * and glibc's fast path stops at about 1 KiB. Each class is a stack of
  * pointers, not a list threaded through the buffers, so that taking one
  * does not read a buffer that has long left the cache. The cache holds at
- * most MOS_BUF_CACHE_MAX bytes; beyond that buffers go back to malloc. The
- * kernel side is plain kmalloc, whose slab caches do the same.
+ * most MOS_BUF_CACHE_MAX bytes; beyond that buffers go back to malloc.
+ * (The kernel's are slab caches with reserves, kmod/segmem.c.)
  */
 #define MOS_BUF_CLASS_SHIFT	9	/* 512-byte classes */
 /*
@@ -82,6 +82,7 @@ struct mos_buf_cache {
 extern __thread struct mos_buf_cache mos_buf_cache;
 
 bool mos_buf_cache_grow(size_t c);
+void mos_buf_cache_off(void);
 
 static inline size_t mos_buf_class(size_t size)
 {
@@ -101,10 +102,10 @@ static inline void *mos_buf_alloc(size_t size)
 	if (c >= MOS_BUF_CLASSES)
 		return malloc(size);
 	if (bc->n[c]) {
-		bc->bytes -= c << MOS_BUF_CLASS_SHIFT;
+		bc->bytes -= mos_buf_class_size(c);
 		return bc->slot[c][--bc->n[c]];
 	}
-	return malloc(c << MOS_BUF_CLASS_SHIFT);
+	return malloc(mos_buf_class_size(c));
 }
 
 static inline void mos_buf_free(void *p, size_t size)
@@ -115,19 +116,19 @@ static inline void mos_buf_free(void *p, size_t size)
 	if (!p)
 		return;
 	if (c >= MOS_BUF_CLASSES ||
-	    bc->bytes + (c << MOS_BUF_CLASS_SHIFT) > MOS_BUF_CACHE_MAX ||
+	    bc->bytes + mos_buf_class_size(c) > MOS_BUF_CACHE_MAX ||
 	    (bc->n[c] == bc->room[c] && !mos_buf_cache_grow(c))) {
 		free(p);
 		return;
 	}
 	bc->slot[c][bc->n[c]++] = p;
-	bc->bytes += c << MOS_BUF_CLASS_SHIFT;
+	bc->bytes += mos_buf_class_size(c);
 }
 
 /*
  * A packet whose payload the engine reads through these (mos_input.pkt):
- * in userspace, simply the packet in memory, so the same paths the
- * kernel takes for paged skbs run in the unit tests and the fuzzer.
+ * in userspace, simply the packet in memory, so the paths the kernel
+ * takes for paged skbs run in the unit tests (test_engine).
  */
 u64 mos_csum_add(u64 sum, const u8 *p, u32 len);	/* csum.c */
 

@@ -38,9 +38,7 @@
 #define REASM_U64_MAX		(~(u64)0)
 #define REASM_SEG_CAP_DEFAULT	1024
 #define REASM_SEG_CAP_MAX	0xffff	/* mos_reasm.nsegs is a u16 */
-/* One allocation, header included: small enough for an atomic kmalloc. */
-#define REASM_ALLOC_MAX		16384
-#define REASM_BUF_MAX		(REASM_ALLOC_MAX - sizeof(struct mos_reasm_seg))
+#define REASM_BUF_MAX		(MOS_REASM_ALLOC_MAX - sizeof(struct mos_reasm_seg))
 /* Only a segment at least this big is taken as a sign of streaming. */
 #define REASM_SLACK_MIN		512
 
@@ -199,9 +197,9 @@ static void charge(struct mos_reasm *r, struct mos_reasm_mem *mem, u32 n)
 static void bytes_copy(const struct mos_bytes *src, u32 at, u8 *dst, u32 n)
 {
 	if (src->p)
-		memcpy(dst, src->p + at, n);
+		memcpy(dst, src->p + src->off + at, n);
 	else
-		mos_pkt_copy(src->pkt, src->pkt_off + at, dst, n);
+		mos_pkt_copy(src->pkt, src->off + at, dst, n);
 }
 
 /* Whether @n bytes from @at in @src differ from @old. */
@@ -212,11 +210,11 @@ static bool bytes_differ(const struct mos_bytes *src, u32 at, const u8 *old,
 	u32 k;
 
 	if (src->p)
-		return memcmp(old, src->p + at, n);
+		return memcmp(old, src->p + src->off + at, n);
 	/* Retransmissions only: compare a piece at a time. */
 	for (; n; at += k, old += k, n -= k) {
 		k = reasm_min(n, sizeof(chunk));
-		mos_pkt_copy(src->pkt, src->pkt_off + at, chunk, k);
+		mos_pkt_copy(src->pkt, src->off + at, chunk, k);
 		if (memcmp(old, chunk, k))
 			return true;
 	}

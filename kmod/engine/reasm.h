@@ -92,6 +92,9 @@ struct mos_reasm_mem {
 	struct mos_reasm_spare *spare;
 };
 
+/* Largest segment allocation, header included: fits an atomic kmalloc. */
+#define MOS_REASM_ALLOC_MAX	16384
+
 /**
  * struct mos_reasm_seg - stored bytes [@off, @off + @len)
  * @next: the following segment, at a higher offset
@@ -115,15 +118,15 @@ struct mos_reasm_seg {
 
 /**
  * struct mos_bytes - bytes to store: in memory, or still in a packet
- * @p: the bytes; when NULL, they are in @pkt
+ * @p: memory holding the bytes; when NULL, they are in @pkt
  * @pkt: a packet mos_pkt_copy() reads (the kernel: an skb, whose paged
  *	data is then copied once, straight into the stream's buffers)
- * @pkt_off: offset of the first byte in @pkt
+ * @off: offset of the first byte in @p or @pkt
  */
 struct mos_bytes {
 	const u8 *p;
 	const void *pkt;
-	u32 pkt_off;
+	u32 off;
 };
 
 /**

@@ -744,17 +744,6 @@ static size_t run_raw(const uint8_t *d, size_t n, uint64_t *ts)
 
 /* ---- one input ----------------------------------------------------- */
 
-/*
- * The engine keeps freed stream buffers in a per-thread cache, which
- * would hide a use after free from the sanitizers: mark the cache full,
- * so each buffer goes back to malloc.
- */
-static void no_buf_cache(void)
-{
-#ifdef MOS_BUF_CACHE_MAX
-	mos_buf_cache.bytes = MOS_BUF_CACHE_MAX;
-#endif
-}
 
 static int setup(const uint8_t *h)
 {
@@ -762,7 +751,7 @@ static int setup(const uint8_t *h)
 	struct mos_options opt;
 	int i, ret, sock;
 
-	no_buf_cache();
+	mos_buf_cache_off();	/* for the sanitizers */
 	mos_options_init(&opt);
 	opt.midstream = h[0] & 2;
 	opt.one_sided = h[0] & 4;

@@ -1054,17 +1054,6 @@ static void test_wrap(void)
 	eng_finish("wrap");
 }
 
-/*
- * The engine keeps freed stream buffers on per-thread free lists, which
- * would hide a use after free or a leak from the sanitizers: mark the
- * cache full, so each buffer goes back to malloc.
- */
-static void no_buf_cache(void)
-{
-#ifdef MOS_BUF_CACHE_MAX
-	mos_buf_cache.bytes = MOS_BUF_CACHE_MAX;
-#endif
-}
 
 static void run_all(void)
 {
@@ -1094,7 +1083,7 @@ static void run_all(void)
 
 int main(void)
 {
-	no_buf_cache();
+	mos_buf_cache_off();	/* for the sanitizers */
 	run_all();
 	/* Again, with payloads read as from paged skbs (mos_input.pkt). */
 	PAGED = true;

@@ -139,7 +139,6 @@ enum mos_attr {
  * @MOS_STATS_A_DROPPED: u64, packets dropped by actions and filters
  * @MOS_STATS_A_OVERSIZE: u64, always 0 (kept for compatibility: paged
  *	packets are read in place, never cut short)
- *	(their payload is a gap)
  */
 enum mos_stats_attr {
 	MOS_STATS_A_UNSPEC,
