@@ -111,9 +111,11 @@ static void emit(struct mos_shard *sh, struct mos_consumer *c,
 	struct mos_ring *r = c->rings[sh->index];
 	/* A quarter of the ring at most, so that small rings can hold one. */
 	u32 max_chunk = min_t(u32, MOS_REC_MAX_PAYLOAD, (r->mask + 1) / 4);
-	bool data = ev->type == MOS_EV_NEW_DATA && ev->data;
+	bool data = ev->type == MOS_EV_NEW_DATA && (ev->data || ev->pkt);
 	u64 left = data ? ev->len : 0, off = ev->off;
 	const u8 *src = ev->data;
+	/* Bytes delivered straight from the skb are copied from it once. */
+	u32 pkt_off = ev->pkt_off;
 	bool wake = false;
 
 	/*
@@ -157,13 +159,18 @@ static void emit(struct mos_shard *sh, struct mos_consumer *c,
 				rec->flags |= MOS_REC_F_LOST;
 				f->host.lost &= ~BIT(c->slot);
 			}
-			memcpy(rec + 1, src, chunk);
+			if (src)
+				memcpy(rec + 1, src, chunk);
+			else if (chunk)
+				mos_pkt_copy(ev->pkt, pkt_off, rec + 1, chunk);
 			/* Padding is zeroed: stale ring bytes never leak. */
 			memset((u8 *)rec + size, 0, asize - size);
 			wake |= mos_ring_commit(r, asize);
 		}
 		off += chunk;
-		src += chunk;
+		if (src)
+			src += chunk;
+		pkt_off += chunk;
 		left -= chunk;
 	} while (left);
 	if (wake && wq_has_sleeper(&c->wq))

@@ -29,6 +29,7 @@ static bool mos_genl_registered;
  * @lost_events: events a full ring had no room for
  * @lost_bytes: payload bytes of those
  * @dropped: packets dropped by actions
+ * @direct_bytes: stream bytes delivered straight from their packet
  */
 struct mos_nl_counters {
 	struct mos_stats_snapshot pkt;
@@ -38,6 +39,7 @@ struct mos_nl_counters {
 	u64 lost_events;
 	u64 lost_bytes;
 	u64 dropped;
+	u64 direct_bytes;
 };
 
 /* Upper bound of one nested counter set, for sizing the reply. */
@@ -45,7 +47,7 @@ static size_t mos_stats_nest_size(void)
 {
 	return nla_total_size(0) +			/* nest */
 	       nla_total_size(sizeof(u32)) +		/* CPU */
-	       11 * nla_total_size_64bit(sizeof(u64));	/* counters */
+	       12 * nla_total_size_64bit(sizeof(u64));	/* counters */
 }
 
 static int mos_put_stats(struct sk_buff *msg, int attr, int cpu,
@@ -67,6 +69,7 @@ static int mos_put_stats(struct sk_buff *msg, int attr, int cpu,
 		{ MOS_STATS_A_DROPPED, c->dropped },
 		/* Always 0: paged packets are read in place, never cut. */
 		{ MOS_STATS_A_OVERSIZE, 0 },
+		{ MOS_STATS_A_DIRECT_BYTES, c->direct_bytes },
 	};
 	struct nlattr *nest;
 	size_t i;
@@ -106,6 +109,7 @@ static void mos_read_shard(struct mos_dp *dp, int cpu,
 	c->lost_events = sh->lost_events;
 	c->lost_bytes = sh->lost_bytes;
 	c->dropped = sh->dropped;
+	c->direct_bytes = es->direct_bytes;
 	spin_unlock_bh(&sh->lock);
 }
 
@@ -122,6 +126,7 @@ static void mos_add_counters(struct mos_nl_counters *t,
 	t->lost_events += c->lost_events;
 	t->lost_bytes += c->lost_bytes;
 	t->dropped += c->dropped;
+	t->direct_bytes += c->direct_bytes;
 }
 
 /*

@@ -147,6 +147,7 @@ typedef bool (*mos_filter_t)(struct mos_ctx *mctx, int sock, int side,
  * @overlap_policy: default policy (MOS_OVERLAP_POLICY_*)
  * @checksum: 0 auto, 1 on, 2 off
  * @deliver_on_arrival: deliver in-order bytes at once, not when ACKed
+ *	(live: the namespace's setting, mosctl config deliver_on_arrival)
  * @midstream: pick up connections whose handshake was not seen
  * @one_sided: track connections seen in one direction only
  * @last_packet: live: have the kernel send every packet's headers so that

@@ -35,6 +35,8 @@ struct mos_ctl;
  * @ring_lost_bytes: payload bytes of those events
  * @dropped: packets dropped by actions (flow drop, flow reset)
  * @oversize: packets longer than the engine's copy buffer
+ * @direct_bytes: stream bytes delivered straight from their packet into
+ *	the rings, never stored (deliver_on_arrival)
  */
 struct mos_counters {
 	uint64_t tcp_packets;
@@ -48,6 +50,7 @@ struct mos_counters {
 	uint64_t ring_lost_bytes;
 	uint64_t dropped;
 	uint64_t oversize;
+	uint64_t direct_bytes;
 };
 
 /**
@@ -122,6 +125,7 @@ struct mos_ctl_flow {
 #define MOS_CTL_CFG_OVERLAP_POLICY	0x08
 #define MOS_CTL_CFG_MIDSTREAM		0x10
 #define MOS_CTL_CFG_RING_BYTES		0x20
+#define MOS_CTL_CFG_DELIVER_ON_ARRIVAL	0x40
 
 /**
  * struct mos_ctl_config - settings of a network namespace's datapath
@@ -135,6 +139,9 @@ struct mos_ctl_flow {
  * @ring_bytes: default ring size of new consumers
  * @set: for mos_ctl_config_set(): MOS_CTL_CFG_* of the fields to change
  * @timeout_set: for mos_ctl_config_set(): bit N changes @timeout[N]
+ * @deliver_on_arrival: deliver in-order bytes as they arrive, not when
+ *	the receiver acknowledges them (no overlap policy then; see
+ *	Documentation/events.md)
  */
 struct mos_ctl_config {
 	uint32_t max_flows;
@@ -146,6 +153,7 @@ struct mos_ctl_config {
 	uint32_t ring_bytes;
 	uint32_t set;
 	uint32_t timeout_set;
+	int deliver_on_arrival;
 };
 
 /* Types of mos_ctl_monitor_set_filter(): the kernel's MOS_FILTER_*. */

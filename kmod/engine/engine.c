@@ -272,14 +272,16 @@ static bool stream_stopped(const struct stream_ctx *sc)
 	return sc->f->stream[sc->sender].flags & MOS_STREAM_STOPPED;
 }
 
-static void on_data(void *ctx, u64 off, const u8 *data, u32 len,
+static void on_data(void *ctx, u64 off, const struct mos_bytes *src, u32 len,
 		    struct mos_reasm_seg **seg)
 {
 	struct stream_ctx *sc = ctx;
 	struct mos_event ev = {
 		.type = MOS_EV_NEW_DATA, .hook = MOS_HOOK_RCV,
-		.side = !sc->sender, .off = off, .len = len, .data = data,
-		.seg = seg,
+		.side = !sc->sender, .off = off, .len = len,
+		.data = src->p ? src->p + src->off :
+			mos_pkt_flat(src->pkt, src->off),
+		.pkt = src->pkt, .pkt_off = src->off, .seg = seg,
 	};
 
 	if (stream_stopped(sc))
@@ -541,10 +543,24 @@ static void stream_set_base(struct mos_stream *st, u32 seq)
 	st->flags |= MOS_STREAM_BASE;
 }
 
-/* Store a segment's payload in the sender's stream. */
+/*
+ * A segment delivered straight from the packet (mos_reasm_pass()) when the
+ * stream releases bytes on arrival: set by stream_add(), delivered where
+ * the stream's release would have delivered it.
+ */
+struct stream_pass {
+	u64 off;
+	u32 len;
+};
+
+/*
+ * Store a segment's payload in the sender's stream, or, when @pass is not
+ * NULL (bytes are released on arrival) and nothing is stored, note in it
+ * the bytes to deliver straight from the packet.
+ */
 static void stream_add(struct mos_engine *e, struct mos_flow *f, int dir,
 		       const struct mos_pkt *p, struct mos_bytes *payload,
-		       u32 avail)
+		       u32 avail, struct stream_pass *pass)
 {
 	struct mos_stream *st = &f->stream[dir];
 	struct stream_ctx sc = { .e = e, .f = f, .pkt = p, .sender = dir };
@@ -563,6 +579,12 @@ static void stream_add(struct mos_engine *e, struct mos_flow *f, int dir,
 		payload->off += -off;
 		len -= (u32)-off;
 		off = 0;
+	}
+	if (pass && mos_reasm_can_pass(&st->reasm, off, len)) {
+		mos_reasm_pass_rexmit(&st->reasm, off, len, &stream_ops, &sc);
+		pass->off = off;
+		pass->len = len;
+		return;
 	}
 	/*
 	 * Unacknowledged in-order bytes beyond the cap go out early rather
@@ -823,6 +845,8 @@ static bool track_segment(struct mos_engine *e, struct mos_flow *f, int dir,
 	struct mos_bytes payload = {
 		.p = in->pkt ? NULL : in->ip, .pkt = in->pkt, .off = hdrs,
 	};
+	struct stream_pass pass = { 0 };
+	bool on_arrival;
 	struct mos_tcp_opts o;
 	u8 old[2];
 
@@ -877,19 +901,28 @@ static bool track_segment(struct mos_engine *e, struct mos_flow *f, int dir,
 		/* Offset 0 is the byte after the SYN: data on it counts. */
 		stream_set_base(&f->stream[dir], p->seq + 1);
 	}
+	on_arrival = e->cfg.deliver == MOS_DELIVER_ARRIVAL ||
+		     ((f->tcp.flags & MOS_TCPC_LIBERAL) &&
+		      !(rcv->flags & MOS_TCPE_SEEN));
 	/* Bytes cut off by a capture's snap length later show as a gap. */
 	if (avail)
-		stream_add(e, f, dir, p, &payload, avail);
+		stream_add(e, f, dir, p, &payload, avail,
+			   on_arrival ? &pass : NULL);
 	if ((p->tcp_flags & MOS_TCP_ACK) && (verdict & MOS_TCPV_ACK_OK))
 		stream_ack(e, f, !dir, p->ack, p);
-	if (e->cfg.deliver == MOS_DELIVER_ARRIVAL ||
-	    ((f->tcp.flags & MOS_TCPC_LIBERAL) &&
-	     !(rcv->flags & MOS_TCPE_SEEN))) {
+	if (on_arrival) {
 		struct stream_ctx sc = { .e = e, .f = f, .pkt = p,
 					 .sender = dir };
+		struct mos_reasm *r = &f->stream[dir].reasm;
 
-		mos_reasm_release(&f->stream[dir].reasm, &e->rmem, (u64)-1,
-				  &stream_ops, &sc);
+		/* A callback of the ACK's events may have stopped it. */
+		if (pass.len && mos_reasm_can_pass(r, pass.off, pass.len)) {
+			e->stats.direct_bytes += pass.off + pass.len -
+						 r->released;
+			mos_reasm_pass(r, pass.off, &payload, pass.len,
+				       &stream_ops, &sc);
+		}
+		mos_reasm_release(r, &e->rmem, (u64)-1, &stream_ops, &sc);
 	}
 	if (verdict & MOS_TCPV_CLOSED) {
 		flow_end(e, f, MOS_END_FIN, p);

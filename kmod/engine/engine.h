@@ -99,7 +99,12 @@ enum mos_error {
  * @old_state: previous state (%MOS_EV_STATE_CHANGE)
  * @off: stream offset (NEW_DATA, REXMIT, GAP, CAP)
  * @len: byte count (NEW_DATA, REXMIT, GAP, CAP)
- * @data: the new bytes (NEW_DATA), valid during the call only
+ * @data: the new bytes (NEW_DATA), valid during the call only; NULL when
+ *	they are in the packet being processed (delivered on arrival
+ *	straight from it) and that has no flat address (mos_pkt_flat(): a
+ *	kernel skb): then at @pkt_off in @pkt, for mos_pkt_copy()
+ * @pkt: see @data
+ * @pkt_off: see @data
  * @seg: NEW_DATA only, may be NULL: where the segment holding exactly
  *	@data is, which the sink may keep instead of copying the bytes (see
  *	&struct mos_reasm_ops); a sink that keeps it sets *@seg to NULL
@@ -113,6 +118,8 @@ struct mos_event {
 	u64 off;
 	u64 len;
 	const u8 *data;
+	const void *pkt;
+	u32 pkt_off;
 	struct mos_reasm_seg **seg;
 };
 
@@ -199,6 +206,8 @@ struct mos_engine_cfg {
  * @mem_peak: most bytes allocated at once
  * @gap_bytes: bytes reported as gaps
  * @capped_bytes: bytes dropped by buffer caps
+ * @direct_bytes: stream bytes delivered straight from their packet, never
+ *	stored (delivery on arrival, mos_reasm_pass())
  * @no_memory: allocations that failed
  */
 struct mos_engine_stats {
@@ -222,6 +231,7 @@ struct mos_engine_stats {
 	u64 mem_peak;
 	u64 gap_bytes;
 	u64 capped_bytes;
+	u64 direct_bytes;
 	u64 dropped;
 	u64 no_memory;
 };

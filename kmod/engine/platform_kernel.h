@@ -80,6 +80,15 @@ static inline void mos_pkt_copy(const void *pkt, u32 off, void *dst, u32 len)
 		memset(dst, 0, len);
 }
 
+/*
+ * Where bytes of a packet are in memory: an skb's may be paged, so
+ * nowhere in one piece; the sink copies them with mos_pkt_copy().
+ */
+static inline const u8 *mos_pkt_flat(const void *pkt, u32 off)
+{
+	return NULL;
+}
+
 static inline u64 mos_pkt_csum(const void *pkt, u32 off, u32 len)
 {
 	return (__force u32)skb_checksum(pkt, off, len, 0);

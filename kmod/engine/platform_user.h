@@ -137,6 +137,12 @@ static inline void mos_pkt_copy(const void *pkt, u32 off, void *dst, u32 len)
 	memcpy(dst, (const u8 *)pkt + off, len);
 }
 
+/* Where bytes of such a packet are in memory: here, always. */
+static inline const u8 *mos_pkt_flat(const void *pkt, u32 off)
+{
+	return (const u8 *)pkt + off;
+}
+
 static inline u64 mos_pkt_csum(const void *pkt, u32 off, u32 len)
 {
 	return mos_csum_add(0, (const u8 *)pkt + off, len);

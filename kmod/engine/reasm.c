@@ -431,7 +431,7 @@ static void deliver_head(struct mos_reasm *r, struct mos_reasm_mem *mem,
 			 u32 n, const struct mos_reasm_ops *ops, void *ctx)
 {
 	struct mos_reasm_seg *s = r->segs;
-	const u8 *data = s->buf + s->head;
+	struct mos_bytes data = { .p = s->buf, .off = s->head };
 	u64 off = s->off;
 
 	r->stored -= n;
@@ -443,7 +443,7 @@ static void deliver_head(struct mos_reasm *r, struct mos_reasm_mem *mem,
 		mem->segs_used--;
 		s->next = NULL;
 		if (ops && ops->data)
-			ops->data(ctx, off, data, n, &s);
+			ops->data(ctx, off, &data, n, &s);
 		if (s)
 			seg_release(mem, s);
 		return;
@@ -452,7 +452,7 @@ static void deliver_head(struct mos_reasm *r, struct mos_reasm_mem *mem,
 	s->head += n;
 	s->len -= n;
 	if (ops && ops->data)
-		ops->data(ctx, off, data, n, NULL);
+		ops->data(ctx, off, &data, n, NULL);
 }
 
 /**
@@ -497,6 +497,50 @@ void mos_reasm_release(struct mos_reasm *r, struct mos_reasm_mem *mem,
 
 	while (r->released < upto && (s = r->segs) && s->off == r->released)
 		deliver_head(r, mem, reasm_min(s->len, upto - s->off), ops, ctx);
+}
+
+/**
+ * mos_reasm_pass_rexmit() - what storing a passing segment would report
+ * @r: the stream, for which mos_reasm_can_pass() holds
+ * @off: stream offset of the segment's first byte
+ * @len: its length
+ * @ops: where to report (rexmit), may be NULL
+ * @ctx: passed to @ops
+ *
+ * The part below the released offset is a retransmission of bytes no
+ * longer stored, reported as mos_reasm_add() would: the caller reports it
+ * where it would have stored the segment, and delivers the rest with
+ * mos_reasm_pass() where it would have released it.
+ */
+void mos_reasm_pass_rexmit(const struct mos_reasm *r, u64 off, u32 len,
+			   const struct mos_reasm_ops *ops, void *ctx)
+{
+	if (off < r->released && ops && ops->rexmit)
+		ops->rexmit(ctx, off, len, MOS_REXMIT_UNVERIFIED);
+}
+
+/**
+ * mos_reasm_pass() - deliver a segment's new bytes without storing them
+ * @r: the stream, for which mos_reasm_can_pass(@r, @off, @len) holds
+ * @off: stream offset of the first byte of @src
+ * @src: the segment's payload, in memory or in the packet
+ * @len: bytes in @src
+ * @ops: where to deliver (data, with no segment), may be NULL
+ * @ctx: passed to @ops
+ *
+ * The same bytes and reports as storing the segment and releasing
+ * everything, less the copy into the stream's buffers.
+ */
+void mos_reasm_pass(struct mos_reasm *r, u64 off, const struct mos_bytes *src,
+		    u32 len, const struct mos_reasm_ops *ops, void *ctx)
+{
+	u64 from = r->released;
+	struct mos_bytes rest = *src;
+
+	rest.off += (u32)(from - off);
+	r->released = off + len;
+	if (ops && ops->data)
+		ops->data(ctx, from, &rest, (u32)(off + len - from), NULL);
 }
 
 /**

@@ -131,17 +131,19 @@ struct mos_bytes {
 
 /**
  * struct mos_reasm_ops - where reassembly reports, all optional
- * @data: bytes [@off, @off + @len) in order, each byte exactly once. When
- *	@seg is not NULL, *@seg is the segment that held exactly these bytes
- *	(at @off, @len, @head), already out of the stream: the callee may
- *	keep it by setting *@seg to NULL, and frees it later with
- *	mos_reasm_seg_free(); otherwise it is freed when @data returns
+ * @data: bytes [@off, @off + @len) in order, each byte exactly once, at
+ *	@src->off in @src (in memory, or still in the packet when delivered
+ *	straight from it: mos_reasm_pass()). When @seg is not NULL, *@seg is
+ *	the segment that held exactly these bytes (at @off, @len, @head),
+ *	already out of the stream: the callee may keep it by setting *@seg
+ *	to NULL, and frees it later with mos_reasm_seg_free(); otherwise it
+ *	is freed when @data returns
  * @gap: bytes [@off, @off + @len) will never be delivered
  * @rexmit: a segment covered bytes already stored or released
  * @capped: a segment (or part) was dropped because a cap was reached
  */
 struct mos_reasm_ops {
-	void (*data)(void *ctx, u64 off, const u8 *data, u32 len,
+	void (*data)(void *ctx, u64 off, const struct mos_bytes *src, u32 len,
 		     struct mos_reasm_seg **seg);
 	void (*gap)(void *ctx, u64 off, u64 len, enum mos_gap_reason why);
 	void (*rexmit)(void *ctx, u64 off, u32 len, enum mos_rexmit_kind kind);
@@ -185,6 +187,31 @@ void mos_reasm_flush(struct mos_reasm *r, struct mos_reasm_mem *mem,
 void mos_reasm_destroy(struct mos_reasm *r, struct mos_reasm_mem *mem);
 void mos_reasm_seg_free(struct mos_reasm_seg *s);
 u64 mos_reasm_contiguous_end(const struct mos_reasm *r);
+
+/**
+ * mos_reasm_can_pass() - whether a segment may skip the store
+ * @r: the stream
+ * @off: stream offset of its first byte
+ * @len: its length
+ *
+ * When bytes are released as soon as they are in order and nothing is
+ * stored, a segment that brings the next bytes is delivered straight from
+ * the packet (mos_reasm_pass()): storing it would only copy it once more.
+ *
+ * Return: true when nothing is stored and [@off, @off + @len) reaches past
+ * the released offset from at or below it.
+ */
+static inline bool mos_reasm_can_pass(const struct mos_reasm *r, u64 off,
+				      u32 len)
+{
+	return !r->segs && off <= r->released && len &&
+	       off + len > r->released && off + len > off;
+}
+
+void mos_reasm_pass_rexmit(const struct mos_reasm *r, u64 off, u32 len,
+			   const struct mos_reasm_ops *ops, void *ctx);
+void mos_reasm_pass(struct mos_reasm *r, u64 off, const struct mos_bytes *src,
+		    u32 len, const struct mos_reasm_ops *ops, void *ctx);
 u32 mos_reasm_segments(const struct mos_reasm *r, u64 *off, u32 *len,
 		       u32 max);
 

@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Build the benchmark helpers (gen_synth, floor, nids_bench) into
+# Build the benchmark helpers (gen_synth, floor, nids_bench, callpair) into
 # $BUILD/bench, each only when a source is newer than it. Shared by
 # run-bench.sh and check_synth.sh so that neither depends on make.
 set -euo pipefail
@@ -39,3 +39,4 @@ if [ -f /usr/include/nids.h ]; then
 else
 	echo "build.sh: libnids-dev missing, nids_bench not built" >&2
 fi
+build callpair "" -- "$B/callpair.c"

@@ -113,8 +113,28 @@ if [ ! -x "$OUT/nids_bench" ]; then
 	echo "nids_bench missing (apt-get install libnids-dev)" >&2
 fi
 
+# ude_ns C: nanoseconds each extra user-defined event (a filter and a
+# callback) cost in mos-bench at concurrency C, from the time per packet
+# of --udes 64 and --udes 4 and the events each ran; "-" without both.
+ude_ns() {
+	local l4 l64 pk u4 u64
+	l4=$(grep -h '^payload_bytes=' "$LOG/mos4-c$1.1" 2>/dev/null)
+	l64=$(grep -h '^payload_bytes=' "$LOG/mos64-c$1.1" 2>/dev/null)
+	pk=$(field packets "$(grep -h '^packets=' "$LOG/mos4-c$1.1" 2>/dev/null)")
+	u4=$(field ude_events "$l4")
+	u64=$(field ude_events "$l64")
+	if [ -z "$pk" ] || [ -z "$u4" ] || [ -z "$u64" ] || [ -z "$mos" ] ||
+	   [ -z "$mos64" ]; then
+		echo "-"
+		return
+	fi
+	awk -v p="$pk" -v a="$u4" -v b="$u64" -v m4="$mos" -v m64="$mos64" \
+		'BEGIN { d = (b - a) / p;
+			 printf "%.2f", (d > 0 ? (1000 / m64 - 1000 / m4) / d : 0) }'
+}
+
 rows=()
-FMT='%6s %7s %7s | %6s %5s | %7s %6s %5s | %6s %5s | %6s %5s | %7s %7s\n'
+FMT='%6s %7s %7s | %6s %5s | %7s %6s %5s | %6s %5s | %6s %5s %6s | %7s %7s\n'
 for c in $CONCS; do
 	cap=$(capture "$c") || { failed=$((failed + 1)); continue; }
 	echo "concurrency $c: $(basename "$cap")" >&2
@@ -145,7 +165,7 @@ for c in $CONCS; do
 		"$r_floor" "$(verdict "$r_floor" ">=" 0.50)" \
 		"${nids:--}" "$r_nids" "$(verdict "$r_nids" ">=" 4)" \
 		"${bpc:--}" "$(verdict "$bpc" "<=" 256)" \
-		"$r_udes" "$(verdict "$r_udes" ">=" 0.80)" \
+		"$r_udes" "$(verdict "$r_udes" ">=" 0.80)" "$(ude_ns "$c")" \
 		"${floor_io:--}" "${floor_pf:--}")")
 done
 
@@ -154,7 +174,7 @@ echo "mos-bench vs floor and libnids: $CONNS connections, best of $RUNS," \
 	"Mpps; mos = mos-bench --udes 4"
 # shellcheck disable=SC2059 # FMT is the table's format
 printf "$FMT" conc floor mos mos/fl ">=.50" nids mos/nd ">=4" \
-	B/conn "<=256" u64/u4 ">=.80" floorIO floorPF
+	B/conn "<=256" u64/u4 ">=.80" ns/UDE floorIO floorPF
 for r in "${rows[@]}"; do
 	echo "$r"
 done
@@ -163,7 +183,13 @@ floor: parse + flow lookup, capture preloaded (the reference for mos/fl);
 floorIO: the same, reading the file as it goes; floorPF: preloaded, with a
 prefetch 8 packets ahead. libnids reads the file itself, so nids includes
 libpcap file reading: compare it with floorIO for the I/O share.
+ns/UDE: what each of the 60 extra user-defined events costs per NEW_DATA
+(a filter and a callback, both called); callpair below is the bare cost
+of that pair of indirect calls on this machine, with no dispatch at all.
 NOTE
+if [ -x "$OUT/callpair" ]; then
+	echo "callpair: $("$OUT/callpair" | tail -n 1)"
+fi
 [ "$have_mos" = yes ] || echo "mos-bench missing: mos columns empty"
 
 # Issue 4's benchmark: forwarding through a router namespace in the guest.

@@ -30,7 +30,7 @@ CTRL_ATTR_FAMILY_ID, CTRL_ATTR_FAMILY_NAME = 1, 2
 MOS_FILTER_A_TYPE, MOS_FILTER_A_PROG = 1, 2
 (MOS_CONFIG_A_MAX_FLOWS, MOS_CONFIG_A_FLOW_BUFFER, MOS_CONFIG_A_BUFFER_TOTAL,
  MOS_CONFIG_A_TIMEOUT, MOS_CONFIG_A_OVERLAP_POLICY, MOS_CONFIG_A_MIDSTREAM,
- MOS_CONFIG_A_RING_BYTES) = range(2, 9)
+ MOS_CONFIG_A_RING_BYTES, MOS_CONFIG_A_DELIVER_ON_ARRIVAL) = range(2, 10)
 MOS_IOC_ATTACH = 0xC0106D01    # _IOWR('m', 1, struct mos_ring_setup)
 NO_MONITOR = 0xfffffff0         # no consumer has this id
 NO_FLOW = 0x7fffffffffffff      # nor any connection this one
@@ -337,6 +337,10 @@ def probe_new_commands(sock, fam):
             ("buffer_total 2^41", u64(MOS_CONFIG_A_BUFFER_TOTAL, 1 << 41), R),
             ("overlap policy 9", u32(MOS_CONFIG_A_OVERLAP_POLICY, 9), R),
             ("midstream 2", u8(MOS_CONFIG_A_MIDSTREAM, 2), R),
+            ("deliver_on_arrival 2",
+             u8(MOS_CONFIG_A_DELIVER_ON_ARRIVAL, 2), R),
+            ("deliver_on_arrival as u32",
+             u32(MOS_CONFIG_A_DELIVER_ON_ARRIVAL, 1), E),
             ("ring bytes 100000", u32(MOS_CONFIG_A_RING_BYTES, 100000), E),
             ("ring bytes 4096", u32(MOS_CONFIG_A_RING_BYTES, 4096), R),
             ("timeout 0", nest(MOS_CONFIG_A_TIMEOUT, u32(1, 0)), R),
@@ -344,7 +348,7 @@ def probe_new_commands(sock, fam):
              nest(MOS_CONFIG_A_TIMEOUT, u32(10, 5)), E),
             ("timeout of 31 days",
              nest(MOS_CONFIG_A_TIMEOUT, u32(3, 31 * 86400)), R),
-            ("unknown config attribute", u32(9, 1), E)):
+            ("unknown config attribute", u32(10, 1), E)):
         # A valid setting first: all or nothing.
         refused(sock, fam, MOS_CMD_SET_CONFIG,
                 conf(u8(MOS_CONFIG_A_MIDSTREAM, 1), a), "SET_CONFIG " + name,

@@ -65,15 +65,19 @@ print(c)' "$1"; }
 check "default established timeout is conntrack's" test "$(cfg timeout.established)" -eq 432000
 check "config set succeeds" ip netns exec mos-s "$MOSCTL" config set \
 	timeout.established=8 max_flows=5000 overlap_policy=linux \
-	ring_bytes=131072 flow_buffer=64k buffer_total=64m midstream=1
-check "settings read back" test "$(cfg timeout.established) $(cfg max_flows) $(cfg overlap_policy) $(cfg ring_bytes) $(cfg flow_buffer) $(cfg buffer_total) $(cfg midstream)" \
-	= "8 5000 linux 131072 65536 67108864 1"
+	ring_bytes=131072 flow_buffer=64k buffer_total=64m midstream=1 \
+	deliver_on_arrival=1
+check "settings read back" test "$(cfg timeout.established) $(cfg max_flows) $(cfg overlap_policy) $(cfg ring_bytes) $(cfg flow_buffer) $(cfg buffer_total) $(cfg midstream) $(cfg deliver_on_arrival)" \
+	= "8 5000 linux 131072 65536 67108864 1 1"
 out=$(ip netns exec mos-s "$MOSCTL" config set midstream=0 ring_bytes=100000 2>&1)
 rc=$?
 echo "# $out"
 check "a ring size that is no power of two is refused in one line" \
 	test $rc -eq 1 -a "$(echo "$out" | wc -l)" -eq 1 -a -n "$(echo "$out" | grep 'power of two')"
 check "a refused request changes nothing" test "$(cfg midstream)" -eq 1
+check "deliver_on_arrival=2 is refused" sh -c "! ip netns exec mos-s '$MOSCTL' config set deliver_on_arrival=2 2>/dev/null"
+check "deliver_on_arrival back to 0" ip netns exec mos-s "$MOSCTL" config set deliver_on_arrival=0
+check "deliver_on_arrival reads back 0" test "$(cfg deliver_on_arrival)" -eq 0
 check "max_flows=0 is refused" sh -c "! ip netns exec mos-s '$MOSCTL' config set max_flows=0 2>/dev/null"
 check "timeout 0 is refused" sh -c "! ip netns exec mos-s '$MOSCTL' config set timeout.close=0 2>/dev/null"
 # The end notification says when it ended: the emulated guest is too

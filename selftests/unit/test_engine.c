@@ -32,6 +32,7 @@ struct rec_ev {
 	u64 off, len;
 	u64 flow;	/* flow id, 0 without a flow */
 	int has_pkt;
+	int from_pkt;	/* NEW_DATA read in the input packet itself */
 };
 
 struct rec_stream {
@@ -60,6 +61,10 @@ static void rec_reset(void)
 	memset(&R, 0, sizeof(R));
 }
 
+/* The packet being fed: NEW_DATA read in it was not stored. */
+static const u8 *cur_pkt;
+static u32 cur_len;
+
 static void on_event(void *ctx, struct mos_flow *f,
 		     const struct mos_event *ev, const struct mos_pkt *pkt)
 {
@@ -80,6 +85,9 @@ static void on_event(void *ctx, struct mos_flow *f,
 	r->len = ev->len;
 	r->flow = id;
 	r->has_pkt = pkt != NULL;
+	r->from_pkt = ev->type == MOS_EV_NEW_DATA && cur_pkt && ev->data &&
+		      ev->data >= cur_pkt && ev->data + ev->len <= cur_pkt + cur_len &&
+		      !(ev->seg && *ev->seg);
 	if (id > MAXF)
 		return;
 	if (R.ended[id])
@@ -206,7 +214,10 @@ static void feed_raw(u8 *pkt, u32 caplen, u32 len)
 		in.ip = hdrs;
 		in.pkt = pkt;
 	}
+	cur_pkt = pkt;
+	cur_len = caplen;
 	mos_engine_input(E, &in);
+	cur_pkt = NULL;
 	free(hdrs);
 	NOW += 1000;
 }
@@ -455,6 +466,7 @@ static void test_arrival(void)
 	struct tconn t;
 	const char *d = "abcdefghijklmnopqrst";
 	u32 c = 1, s = 2;
+	int i, j, n;
 
 	cfg_default(&cfg);
 	cfg.deliver = MOS_DELIVER_ARRIVAL;
@@ -463,12 +475,38 @@ static void test_arrival(void)
 	handshake(&t, c, s);
 	tx(&t, CLI, ACK, c + 1, s + 1, d, 5);
 	TAP_CHECK(stream_is(1, SVR, d, 5), "arrival: delivered without ACK");
+	i = find(0, MOS_EV_NEW_DATA, -1);
+	TAP_CHECK(i >= 0 && R.ev[i].from_pkt,
+		  "arrival: in-order bytes read in the packet, not stored");
 	tx(&t, CLI, ACK, c + 11, s + 1, d + 10, 10);
 	TAP_CHECK(stream_is(1, SVR, d, 5), "arrival: out of order bytes wait");
+	n = R.n;
 	tx(&t, CLI, ACK, c + 6, s + 1, d + 5, 5);
 	TAP_CHECK(stream_is(1, SVR, d, 20), "arrival: hole filled, all delivered");
+	i = find(n, MOS_EV_NEW_DATA, -1);
+	TAP_CHECK(i >= 0 && !R.ev[i].from_pkt && R.ev[i].len == 5,
+		  "arrival: bytes stored ahead make the filler stored too");
 	tx(&t, SVR, ACK, s + 1, c + 21, NULL, 0);
 	TAP_CHECK(stream_is(1, SVR, d, 20), "arrival: the ACK adds nothing");
+	/* Old and new bytes: REXMIT (its step), then only the new ones. */
+	n = R.n;
+	tx(&t, CLI, ACK, c + 17, s + 1, "qrstUVW", 7);
+	i = find(n, MOS_EV_REXMIT, MOS_REXMIT_UNVERIFIED);
+	j = find(n, MOS_EV_NEW_DATA, -1);
+	TAP_CHECK(i >= 0 && j > i && R.ev[i].off == 16 && R.ev[i].len == 7 &&
+		  R.ev[j].off == 20 && R.ev[j].len == 3 && R.ev[j].from_pkt &&
+		  stream_is(1, SVR, "abcdefghijklmnopqrstUVW", 23),
+		  "arrival: a segment over delivered bytes: REXMIT, then its new bytes");
+	/* This packet's ACK releases nothing first; its own bytes follow. */
+	n = R.n;
+	tx(&t, SVR, ACK, s + 1, c + 24, "xyz", 3);
+	i = find(n, MOS_EV_NEW_DATA, -1);
+	TAP_CHECK(i >= 0 && R.ev[i].side == CLI && R.ev[i].from_pkt &&
+		  stream_is(1, CLI, "xyz", 3),
+		  "arrival: the server's bytes too");
+	TAP_CHECK(mos_engine_stats(E)->direct_bytes == 5 + 3 + 3,
+		  "arrival: direct_bytes counts the bytes never stored (%llu)",
+		  (unsigned long long)mos_engine_stats(E)->direct_bytes);
 	eng_finish("arrival");
 }
 

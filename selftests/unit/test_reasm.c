@@ -80,10 +80,12 @@ static void take_seg(struct rec *rc, u64 off, const u8 *data, u32 len,
 	*seg = NULL;
 }
 
-static void on_data(void *ctx, u64 off, const u8 *data, u32 len,
+static void on_data(void *ctx, u64 off, const struct mos_bytes *src, u32 len,
 		    struct mos_reasm_seg **seg)
 {
 	struct rec *rc = ctx;
+	const u8 *data = src->p ? src->p + src->off :
+				  mos_pkt_flat(src->pkt, src->off);
 
 	if (seg)
 		take_seg(rc, off, data, len, seg);

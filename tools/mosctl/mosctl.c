@@ -43,7 +43,8 @@ static const char usage[] =
 	"  config                   settings of this namespace\n"
 	"  config set KEY=VALUE...  change settings: max_flows, flow_buffer,\n"
 	"                           buffer_total, timeout.CLASS, overlap_policy,\n"
-	"                           midstream, ring_bytes (see mosctl(8))\n"
+	"                           midstream, deliver_on_arrival, ring_bytes\n"
+	"                           (see mosctl(8))\n"
 	"  help                     this text\n"
 	"\n"
 	"options:\n"
@@ -124,6 +125,7 @@ static void print_counters_json(const struct mos_counters *c)
 		{ "ring_lost_bytes", c->ring_lost_bytes },
 		{ "dropped", c->dropped },
 		{ "oversize", c->oversize },
+		{ "direct_bytes", c->direct_bytes },
 	};
 	size_t i;
 
@@ -151,10 +153,11 @@ static void print_counters_row(const char *label,
 {
 	printf("%-6s %12" PRIu64 " %14" PRIu64 " %12" PRIu64 " %11" PRIu64
 	       " %8" PRIu64 " %13" PRIu64 " %9" PRIu64 " %11" PRIu64
-	       " %10" PRIu64 " %10" PRIu64 " %8" PRIu64 "\n", label,
-	       c->tcp_packets, c->tcp_bytes, c->tcp6_packets, c->bad_headers,
-	       c->flows, c->flows_created, c->evictions, c->ring_lost_events,
-	       c->ring_lost_bytes, c->dropped, c->oversize);
+	       " %10" PRIu64 " %10" PRIu64 " %8" PRIu64 " %14" PRIu64 "\n",
+	       label, c->tcp_packets, c->tcp_bytes, c->tcp6_packets,
+	       c->bad_headers, c->flows, c->flows_created, c->evictions,
+	       c->ring_lost_events, c->ring_lost_bytes, c->dropped,
+	       c->oversize, c->direct_bytes);
 }
 
 static void print_stats_table(const struct mos_ctl_stats *st)
@@ -162,10 +165,11 @@ static void print_stats_table(const struct mos_ctl_stats *st)
 	char label[16];
 	unsigned int i;
 
-	printf("%-6s %12s %14s %12s %11s %8s %13s %9s %11s %10s %10s %8s\n",
+	printf("%-6s %12s %14s %12s %11s %8s %13s %9s %11s %10s %10s %8s %14s\n",
 	       "cpu", "tcp_packets", "tcp_bytes", "tcp6_packets",
 	       "bad_headers", "flows", "flows_created", "evictions",
-	       "lost_events", "lost_bytes", "dropped", "oversize");
+	       "lost_events", "lost_bytes", "dropped", "oversize",
+	       "direct_bytes");
 	for (i = 0; i < st->n_cpus; i++) {
 		snprintf(label, sizeof(label), "%u", st->cpus[i].cpu);
 		print_counters_row(label, &st->cpus[i].counters);
@@ -617,8 +621,9 @@ static void print_config(const struct mos_ctl_config *c)
 			       mos_ctl_timeout_name(i), c->timeout[i]);
 		printf("},\"overlap_policy\":\"%s\",",
 		       policy_name(c->overlap_policy));
-		printf("\"midstream\":%d,\"ring_bytes\":%u}\n", c->midstream,
-		       c->ring_bytes);
+		printf("\"midstream\":%d,\"deliver_on_arrival\":%d,",
+		       c->midstream, c->deliver_on_arrival);
+		printf("\"ring_bytes\":%u}\n", c->ring_bytes);
 		return;
 	}
 	printf("%-22s %u\n", "max_flows", c->max_flows);
@@ -629,6 +634,7 @@ static void print_config(const struct mos_ctl_config *c)
 		       c->timeout[i]);
 	printf("%-22s %s\n", "overlap_policy", policy_name(c->overlap_policy));
 	printf("%-22s %d\n", "midstream", c->midstream);
+	printf("%-22s %d\n", "deliver_on_arrival", c->deliver_on_arrival);
 	printf("%-22s %u\n", "ring_bytes", c->ring_bytes);
 }
 
@@ -690,11 +696,16 @@ static int parse_setting(const char *arg, struct mos_ctl_config *c)
 		c->set |= MOS_CTL_CFG_OVERLAP_POLICY;
 		return 0;
 	}
-	if (key_is(arg, klen, "midstream")) {
+	if (key_is(arg, klen, "midstream") ||
+	    key_is(arg, klen, "deliver_on_arrival")) {
+		bool midstream = key_is(arg, klen, "midstream");
+
 		if (strcmp(val, "0") && strcmp(val, "1"))
 			goto bad_value;
-		c->midstream = *val == '1';
-		c->set |= MOS_CTL_CFG_MIDSTREAM;
+		*(midstream ? &c->midstream : &c->deliver_on_arrival) =
+			*val == '1';
+		c->set |= midstream ? MOS_CTL_CFG_MIDSTREAM :
+				      MOS_CTL_CFG_DELIVER_ON_ARRIVAL;
 		return 0;
 	}
 	if (parse_size(val, key_is(arg, klen, "buffer_total") ? UINT64_MAX : UINT32_MAX,

@@ -137,6 +137,8 @@ enum mos_attr {
  *	consumer's ring (this shard's) was full
  * @MOS_STATS_A_RING_LOST_BYTES: u64, payload bytes of those events
  * @MOS_STATS_A_DROPPED: u64, packets dropped by actions and filters
+ * @MOS_STATS_A_DIRECT_BYTES: u64, stream bytes delivered straight from
+ *	their packet into the rings, never stored (delivery on arrival)
  * @MOS_STATS_A_OVERSIZE: u64, always 0 (kept for compatibility: paged
  *	packets are read in place, never cut short)
  */
@@ -155,6 +157,7 @@ enum mos_stats_attr {
 	MOS_STATS_A_RING_LOST_BYTES,
 	MOS_STATS_A_DROPPED,
 	MOS_STATS_A_OVERSIZE,
+	MOS_STATS_A_DIRECT_BYTES,
 
 	__MOS_STATS_A_MAX,
 };
@@ -269,6 +272,10 @@ enum mos_flow_attr {
  * @MOS_CONFIG_A_OVERLAP_POLICY: u32, default overlap policy
  * @MOS_CONFIG_A_MIDSTREAM: u8, pick up connections without a handshake
  * @MOS_CONFIG_A_RING_BYTES: u32, default ring size of new consumers
+ * @MOS_CONFIG_A_DELIVER_ON_ARRIVAL: u8, deliver in-order bytes as they
+ *	arrive (straight from the packet), not when the receiver
+ *	acknowledges them: no overlap policy then, and retransmissions of
+ *	delivered bytes are REXMIT unverified
  */
 enum mos_config_attr {
 	MOS_CONFIG_A_UNSPEC,
@@ -280,6 +287,7 @@ enum mos_config_attr {
 	MOS_CONFIG_A_OVERLAP_POLICY,
 	MOS_CONFIG_A_MIDSTREAM,
 	MOS_CONFIG_A_RING_BYTES,
+	MOS_CONFIG_A_DELIVER_ON_ARRIVAL,
 
 	__MOS_CONFIG_A_MAX,
 };
