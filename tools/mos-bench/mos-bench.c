@@ -292,6 +292,7 @@ int main(int argc, char **argv)
 		{ "max-flows", required_argument, NULL, 'F' },
 		{ "checksum", required_argument, NULL, 'C' },
 		{ "repeat", required_argument, NULL, 'R' },
+		{ "on-arrival", no_argument, NULL, 'A' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -328,6 +329,9 @@ int main(int argc, char **argv)
 		case 'F':
 			o.max_flows = strtoul(optarg, NULL, 10);
 			break;
+		case 'A':
+			o.deliver_on_arrival = true;
+			break;
 		case 'R':
 			repeat = atoi(optarg);
 			if (repeat < 1)
@@ -338,9 +342,10 @@ int main(int argc, char **argv)
 				     !strcmp(optarg, "on") ? 1 : 0;
 			break;
 		case 'h':
-			printf("usage: mos-bench [-r FILE] [--no-payload] [--udes N] [--per-flow] [--max-flows N] [--checksum auto|on|off] [--repeat N]\n"
+			printf("usage: mos-bench [-r FILE] [--no-payload] [--udes N] [--per-flow] [--max-flows N] [--checksum auto|on|off] [--on-arrival] [--repeat N]\n"
 			       "  without -r: live from the mos module until SIGINT or SIGTERM\n"
-			       "  (--max-flows, --checksum, --repeat: with -r only)\n"
+			       "  (--max-flows, --checksum, --on-arrival, --repeat: with -r only;\n"
+			       "  live, mosctl config set deliver_on_arrival=1 decides)\n"
 			       "  last line: mpps=X gbps=Y bytes_per_conn=Z; live, mpps counts ring\n"
 			       "  records (events), not packets, and bytes_per_conn is the library's\n"
 			       "  state per connection\n");
