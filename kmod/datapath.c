@@ -137,8 +137,7 @@ static void emit(struct mos_shard *sh, struct mos_consumer *c,
 	bool data = ev->type == MOS_EV_NEW_DATA && (ev->data || ev->pkt);
 	u64 left = data ? ev->len : 0, off = ev->off;
 	const u8 *src = ev->data;
-	/* Bytes delivered straight from the skb are copied from it once. */
-	u32 pkt_off = ev->pkt_off;
+	u32 done = 0;
 	bool wake = false;
 
 	/*
@@ -182,18 +181,18 @@ static void emit(struct mos_shard *sh, struct mos_consumer *c,
 				rec->flags |= MOS_REC_F_LOST;
 				f->host.lost &= ~BIT(c->slot);
 			}
+			/* Bytes still in the skb are copied from it once. */
 			if (src)
-				memcpy(rec + 1, src, chunk);
+				memcpy(rec + 1, src + done, chunk);
 			else if (chunk)
-				mos_pkt_copy(ev->pkt, pkt_off, rec + 1, chunk);
+				mos_pkt_copy(ev->pkt, ev->pkt_off + done, rec + 1,
+					     chunk);
 			/* Padding is zeroed: stale ring bytes never leak. */
 			memset((u8 *)rec + size, 0, asize - size);
 			wake |= mos_ring_commit(r, asize);
 		}
 		off += chunk;
-		if (src)
-			src += chunk;
-		pkt_off += chunk;
+		done += chunk;
 		left -= chunk;
 	} while (left);
 	if (wake && wq_has_sleeper(&c->wq))

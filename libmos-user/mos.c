@@ -130,7 +130,10 @@ struct mos_conn *mos_conn_lookup(struct mos_ctx *mctx, int sock)
 	return i < mctx->nconns ? mctx->conns[i] : NULL;
 }
 
-/* Offline, a segment delivered whole joins the peek window uncopied. */
+/*
+ * NEW_DATA's bytes into the peek window: a segment the engine handed over
+ * (offline, delivered whole) joins it uncopied; other bytes are copied.
+ */
 static void keep_new_data(struct mos_conn *c, const struct mos_event *ev)
 {
 	struct mos_peekbuf *b = &c->buf[ev->side];

@@ -915,13 +915,10 @@ static bool track_segment(struct mos_engine *e, struct mos_flow *f, int dir,
 					 .sender = dir };
 		struct mos_reasm *r = &f->stream[dir].reasm;
 
-		/* A callback of the ACK's events may have stopped it. */
-		if (pass.len && mos_reasm_can_pass(r, pass.off, pass.len)) {
-			e->stats.direct_bytes += pass.off + pass.len -
-						 r->released;
-			mos_reasm_pass(r, pass.off, &payload, pass.len,
-				       &stream_ops, &sc);
-		}
+		if (pass.len)
+			e->stats.direct_bytes +=
+				mos_reasm_pass(r, pass.off, &payload, pass.len,
+					       &stream_ops, &sc);
 		mos_reasm_release(r, &e->rmem, (u64)-1, &stream_ops, &sc);
 	}
 	if (verdict & MOS_TCPV_CLOSED) {

@@ -521,7 +521,7 @@ void mos_reasm_pass_rexmit(const struct mos_reasm *r, u64 off, u32 len,
 
 /**
  * mos_reasm_pass() - deliver a segment's new bytes without storing them
- * @r: the stream, for which mos_reasm_can_pass(@r, @off, @len) holds
+ * @r: the stream
  * @off: stream offset of the first byte of @src
  * @src: the segment's payload, in memory or in the packet
  * @len: bytes in @src
@@ -529,18 +529,27 @@ void mos_reasm_pass_rexmit(const struct mos_reasm *r, u64 off, u32 len,
  * @ctx: passed to @ops
  *
  * The same bytes and reports as storing the segment and releasing
- * everything, less the copy into the stream's buffers.
+ * everything, less the copy into the stream's buffers. Nothing happens
+ * unless mos_reasm_can_pass() holds (still: reports made in between may
+ * have changed the stream).
+ *
+ * Return: the bytes delivered.
  */
-void mos_reasm_pass(struct mos_reasm *r, u64 off, const struct mos_bytes *src,
-		    u32 len, const struct mos_reasm_ops *ops, void *ctx)
+u32 mos_reasm_pass(struct mos_reasm *r, u64 off, const struct mos_bytes *src,
+		   u32 len, const struct mos_reasm_ops *ops, void *ctx)
 {
-	u64 from = r->released;
 	struct mos_bytes rest = *src;
+	u64 from = r->released;
+	u32 n;
 
+	if (!mos_reasm_can_pass(r, off, len))
+		return 0;
+	n = (u32)(off + len - from);
 	rest.off += (u32)(from - off);
 	r->released = off + len;
 	if (ops && ops->data)
-		ops->data(ctx, from, &rest, (u32)(off + len - from), NULL);
+		ops->data(ctx, from, &rest, n, NULL);
+	return n;
 }
 
 /**

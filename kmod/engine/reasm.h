@@ -210,8 +210,8 @@ static inline bool mos_reasm_can_pass(const struct mos_reasm *r, u64 off,
 
 void mos_reasm_pass_rexmit(const struct mos_reasm *r, u64 off, u32 len,
 			   const struct mos_reasm_ops *ops, void *ctx);
-void mos_reasm_pass(struct mos_reasm *r, u64 off, const struct mos_bytes *src,
-		    u32 len, const struct mos_reasm_ops *ops, void *ctx);
+u32 mos_reasm_pass(struct mos_reasm *r, u64 off, const struct mos_bytes *src,
+		   u32 len, const struct mos_reasm_ops *ops, void *ctx);
 u32 mos_reasm_segments(const struct mos_reasm *r, u64 *off, u32 *len,
 		       u32 max);
 

@@ -744,7 +744,6 @@ static size_t run_raw(const uint8_t *d, size_t n, uint64_t *ts)
 
 /* ---- one input ----------------------------------------------------- */
 
-
 static int setup(const uint8_t *h)
 {
 	static const uint32_t peek[4] = { 65536, 0, 100, 4096 };

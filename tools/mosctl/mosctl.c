@@ -675,12 +675,25 @@ static bool key_is(const char *arg, size_t klen, const char *key)
 	return klen == strlen(key) && !strncmp(arg, key, klen);
 }
 
+/* The settings that are 0 or 1. */
+static const struct {
+	const char *key;
+	size_t field;		/* an int in struct mos_ctl_config */
+	uint32_t set;		/* its MOS_CTL_CFG_* bit */
+} flag_settings[] = {
+	{ "midstream", offsetof(struct mos_ctl_config, midstream),
+	  MOS_CTL_CFG_MIDSTREAM },
+	{ "deliver_on_arrival",
+	  offsetof(struct mos_ctl_config, deliver_on_arrival),
+	  MOS_CTL_CFG_DELIVER_ON_ARRIVAL },
+};
+
 /* One KEY=VALUE into @cfg; 0, or -1 after printing what is wrong. */
 static int parse_setting(const char *arg, struct mos_ctl_config *c)
 {
 	const char *eq = strchr(arg, '=');
 	const char *val = eq ? eq + 1 : NULL;
-	size_t klen = eq ? (size_t)(eq - arg) : strlen(arg);
+	size_t klen = eq ? (size_t)(eq - arg) : strlen(arg), f;
 	uint64_t v;
 	int i;
 
@@ -696,16 +709,13 @@ static int parse_setting(const char *arg, struct mos_ctl_config *c)
 		c->set |= MOS_CTL_CFG_OVERLAP_POLICY;
 		return 0;
 	}
-	if (key_is(arg, klen, "midstream") ||
-	    key_is(arg, klen, "deliver_on_arrival")) {
-		bool midstream = key_is(arg, klen, "midstream");
-
+	for (f = 0; f < ARRAY_SIZE(flag_settings); f++) {
+		if (!key_is(arg, klen, flag_settings[f].key))
+			continue;
 		if (strcmp(val, "0") && strcmp(val, "1"))
 			goto bad_value;
-		*(midstream ? &c->midstream : &c->deliver_on_arrival) =
-			*val == '1';
-		c->set |= midstream ? MOS_CTL_CFG_MIDSTREAM :
-				      MOS_CTL_CFG_DELIVER_ON_ARRIVAL;
+		*(int *)((char *)c + flag_settings[f].field) = *val == '1';
+		c->set |= flag_settings[f].set;
 		return 0;
 	}
 	if (parse_size(val, key_is(arg, klen, "buffer_total") ? UINT64_MAX : UINT32_MAX,
