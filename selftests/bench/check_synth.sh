@@ -4,7 +4,8 @@
 # independent readers agree with what gen_synth says it wrote. tcpdump and
 # tshark must read it cleanly with good checksums, tshark must see one
 # conversation, one reordering and one retransmission per connection, and
-# libnids must reassemble exactly the request and response bytes. Prints
+# libnids must reassemble exactly the request and response bytes; and
+# mos-bench's --on-arrival must change when bytes are delivered. Prints
 # TAP.
 set -uo pipefail
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
@@ -43,7 +44,7 @@ field() {
 	tr ' ' '\n' <<<"$2" | sed -n "s/^$1=//p" | head -n 1
 }
 
-echo "1..10"
+echo "1..11"
 mkdir -p "$OUT"
 if ! BUILD=$BUILD "$SRC/selftests/bench/build.sh" >"$OUT/build.log" 2>&1
 then
@@ -139,6 +140,21 @@ sed 's/^/# /' "$OUT/floor.out"
 desc="floor sees $N flows, at most $C at once, none left open"
 if grep -q "^flows=$N max_live=$C left_open=0 " <<<"$fl" &&
 	[ "$(field packets "$(tail -n 1 <<<"$fl")")" = "$packets" ]; then
+	ok "$desc"
+else
+	not_ok "$desc"
+fi
+# mos-bench, delivering on the ACK and on arrival: the same connections and
+# packets, the bytes delivered at other moments.
+ack=$("$BUILD/bin/mos-bench" -r "$cap" 2>&1)
+arr=$("$BUILD/bin/mos-bench" -r "$cap" --on-arrival 2>&1)
+sed 's/^/# /' <<<"$arr" | grep -E 'packets=|data_events='
+ev_ack=$(field data_events "$(grep data_events= <<<"$ack")")
+ev_arr=$(field data_events "$(grep data_events= <<<"$arr")")
+desc="mos-bench --on-arrival: $N connections, $packets packets, NEW_DATA at other moments ($ev_ack on ACK, $ev_arr on arrival)"
+if grep -q "^packets=$packets .*connections=$N " <<<"$ack" &&
+	grep -q "^packets=$packets .*connections=$N " <<<"$arr" &&
+	[ -n "$ev_ack" ] && [ -n "$ev_arr" ] && [ "$ev_ack" != "$ev_arr" ]; then
 	ok "$desc"
 else
 	not_ok "$desc"
