@@ -148,7 +148,7 @@ fi
 # packets, the bytes delivered at other moments.
 ack=$("$BUILD/bin/mos-bench" -r "$cap" 2>&1)
 arr=$("$BUILD/bin/mos-bench" -r "$cap" --on-arrival 2>&1)
-sed 's/^/# /' <<<"$arr" | grep -E 'packets=|data_events='
+grep -E 'packets=|data_events=' <<<"$arr" | sed 's/^/# /'
 ev_ack=$(field data_events "$(grep data_events= <<<"$ack")")
 ev_arr=$(field data_events "$(grep data_events= <<<"$arr")")
 desc="mos-bench --on-arrival: $N connections, $packets packets, NEW_DATA at other moments ($ev_ack on ACK, $ev_arr on arrival)"
