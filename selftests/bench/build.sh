@@ -1,8 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Build the benchmark helpers (gen_synth, floor, nids_bench, callpair) into
-# $BUILD/bench, each only when a source is newer than it. Shared by
-# run-bench.sh and check_synth.sh so that neither depends on make.
+# Build the benchmark helpers (gen_synth, floor, nids_bench, callpair,
+# copyrate) into $BUILD/bench, each only when a source is newer than it.
+# Shared by run-bench.sh, forward-bench.sh and check_synth.sh so that none
+# depends on make.
 set -euo pipefail
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
 OUT=${BUILD:-$SRC/build}/bench
@@ -40,3 +41,4 @@ else
 	echo "build.sh: libnids-dev missing, nids_bench not built" >&2
 fi
 build callpair "" -- "$B/callpair.c"
+build copyrate "" -- "$B/copyrate.c"

@@ -159,4 +159,15 @@ if grep -q "^packets=$packets .*connections=$N " <<<"$ack" &&
 else
 	not_ok "$desc"
 fi
+# copyrate (forward-guest.sh's measure of one copy per byte): its three
+# copies agree with the source (it checks) and each has a positive rate.
+cr=$("$BUILD/bench/copyrate" 2>&1)
+echo "# copyrate: $cr"
+desc="copyrate: three verified copies with positive rates"
+if grep -Eq '^movsb_mbps=[1-9][0-9]* memcpy_mbps=[1-9][0-9]* words_mbps=[1-9][0-9]*$' \
+	<<<"$cr"; then
+	ok "$desc"
+else
+	not_ok "$desc"
+fi
 [ "$failures" -eq 0 ]

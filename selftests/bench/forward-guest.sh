@@ -12,7 +12,9 @@
 # only).
 # Each lane runs FWD_RUNS times (the best is kept). Prints a table; the
 # last line is "none_gbps=X conntrack_gbps=Y mos_gbps=Z ring_lost=N
-# arrival_gbps=W" (W: mos with a consumer and bytes delivered on arrival).
+# arrival_gbps=W copy_share=S" (W: mos with a consumer and bytes delivered
+# on arrival; S: what one kernel copy per byte costs, as a share of what
+# forwarding a byte costs with nothing loaded, in this guest).
 set -u
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=${BUILD:-$SRC/build}
@@ -45,6 +47,27 @@ best() {
 }
 
 none=$(best)
+
+# What forwarding costs with nothing loaded, per byte: the CPU time the
+# guest was busy (all vCPUs; /proc/stat's user, nice, system, irq, softirq
+# and steal ticks) over the bytes received, in one more run. Any consumer
+# of every byte adds at least one kernel copy per byte (skb to ring) to
+# that; copyrate says what one costs here.
+busy_ticks() {
+	awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9, $5 + $6 }' /proc/stat
+}
+read -r busy0 idle0 <<<"$(busy_ticks)"
+gbps >/dev/null || echo "iperf3 failed: $(tail -3 "$WORK/iperf.json")" >&2
+read -r busy1 idle1 <<<"$(busy_ticks)"
+fwd_bytes=$(python3 -c "import json
+print(json.load(open('$WORK/iperf.json'))['end']['sum_received']['bytes'])" \
+	2>/dev/null || echo 0)
+copy=$("$BUILD/bench/copyrate" | tail -1)
+# x86-64 kernels copy with rep movsb when the CPU has ERMS, otherwise eight
+# bytes at a time (memcpy) or with rep movsq (copy_to_user): "words".
+copy_kind=words
+grep -qw erms /proc/cpuinfo && copy_kind=movsb
+echo "# copyrate: $copy (this kernel copies with $copy_kind)"
 
 modprobe nf_conntrack
 modprobe nf_tables
@@ -94,11 +117,16 @@ consumer_lane "$WORK/bench2.out"
 arrival=$lane_gbps lost2=$lane_lost
 rmmod mos
 
-python3 - "$none" "$conntrack" "$mos" "$lost" "$idle" "$arrival" "$lost2" <<'PY'
+python3 - "$none" "$conntrack" "$mos" "$lost" "$idle" "$arrival" "$lost2" \
+	"$((busy1 - busy0))" "$((idle1 - idle0))" "$(getconf CLK_TCK)" \
+	"$fwd_bytes" "$copy" "$copy_kind" <<'PY'
 import sys
 none, ct, mos = (float(x) for x in sys.argv[1:4])
 lost, idle = sys.argv[4], float(sys.argv[5])
 arrival, lost2 = float(sys.argv[6]), sys.argv[7]
+busy, idle_ticks, hz, fwd = (int(x) for x in sys.argv[8:12])
+copy = dict(kv.split("=") for kv in sys.argv[12].split())
+kind = sys.argv[13]
 print("%-36s %10s %10s" % ("forwarding (iperf3)", "Gbit/s", "vs none"))
 for name, v in (("nothing loaded", none), ("nf_conntrack", ct),
                 ("mos.ko, no consumer", idle), ("mos.ko + consumer", mos),
@@ -110,6 +138,18 @@ print("targets: mos >= 0.70 x none (%s), mos >= conntrack (%s), ring loss 0 (%s)
       % ("met" if mos >= 0.7 * none else "NOT met",
          "met" if mos >= ct else "NOT met",
          "met" if lost == "0" else "NOT met: %s events" % lost))
+# What a consumer of every byte must add at least: one kernel copy per
+# byte (skb to ring), at the rate of the copy this guest's kernel uses,
+# against what forwarding a byte costs with nothing loaded.
+kcopy = float(copy.get(kind + "_mbps", 0))
+cost_ns = busy / hz * 1e9 / fwd if fwd else 0
+copy_ns = 1e3 / kcopy if kcopy else 0
+share = copy_ns / cost_ns if cost_ns else 0
+print("per byte, nothing loaded: %.2f ns of CPU (vCPUs %.0f %% busy); one"
+      " kernel copy (%s, %.0f MB/s): %.2f ns, %.0f %% of that" %
+      (cost_ns, 100.0 * busy / max(busy + idle_ticks, 1), kind, kcopy,
+       copy_ns, 100 * share))
 print("none_gbps=%.3f conntrack_gbps=%.3f mos_gbps=%.3f ring_lost=%s"
-      " arrival_gbps=%.3f" % (none, ct, mos, lost, arrival))
+      " arrival_gbps=%.3f copy_share=%.2f" %
+      (none, ct, mos, lost, arrival, share))
 PY
