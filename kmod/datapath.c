@@ -404,18 +404,45 @@ static void shard_cfg(const struct mos_dp *dp, u32 i,
 	cfg->id_offset = i;
 }
 
+/*
+ * Tracking stops: once no hook can still be inside a shard with a packet
+ * (they run under RCU), every connection ends, reason eof, as a capture's
+ * do at its end: their consumers get CONN_END and nothing lingers.
+ */
+static void mos_dp_end_all(struct mos_dp *dp)
+{
+	u32 i;
+
+	synchronize_net();
+	for (i = 0; i < dp->nr_shards; i++) {
+		struct mos_shard *sh = &dp->shards[i];
+
+		spin_lock_bh(&sh->lock);
+		sh->now = mos_dp_now();
+		mos_engine_end_all(sh->engine, MOS_END_EOF);
+		spin_unlock_bh(&sh->lock);
+		cond_resched();
+	}
+}
+
 /**
  * mos_dp_set_config() - apply new settings
  * @dp: the datapath; the caller holds @dp->mutex
- * @cfg: the settings; connections keep their state
+ * @cfg: the settings; connections keep their state, unless tracking stops
+ *
+ * May sleep.
  */
 void mos_dp_set_config(struct mos_dp *dp, const struct mos_dp_config *cfg)
 {
+	bool stop = dp->cfg.tracking && !cfg->tracking;
 	struct mos_engine_cfg ecfg;
 	u32 i;
 
 	lockdep_assert_held(&dp->mutex);
 	dp->cfg = *cfg;
+	WRITE_ONCE(dp->tracking, cfg->tracking);
+	if (stop)
+		mos_dp_end_all(dp);
 	for (i = 0; i < dp->nr_shards; i++) {
 		struct mos_shard *sh = &dp->shards[i];
 
@@ -477,6 +504,8 @@ struct mos_dp *mos_dp_new(struct net *net)
 	mos_engine_default_cfg(&dp->cfg.engine);
 	dp->cfg.engine.max_flows = 1 << 18;
 	dp->cfg.ring_bytes = mos_default_ring_bytes();
+	dp->cfg.tracking = true;
+	dp->tracking = true;
 	dp->shards = kcalloc(dp->nr_shards, sizeof(*dp->shards), GFP_KERNEL);
 	if (!dp->shards)
 		goto err;

@@ -49,10 +49,12 @@ struct mos_shard {
  * @engine: engine settings; max_flows and buffer_total are for the whole
  *	namespace (each shard gets its share)
  * @ring_bytes: default ring size of new consumers
+ * @tracking: the hooks track the namespace's packets (else they pass)
  */
 struct mos_dp_config {
 	struct mos_engine_cfg engine;
 	u32 ring_bytes;
+	bool tracking;
 };
 
 /* Most consumers attached to one namespace (a bit each in a flow). */
@@ -68,6 +70,7 @@ struct mos_dp_config {
  * @slots: bitmap of consumer slots in use
  * @next_monitor_id: id of the next consumer
  * @cfg: current settings
+ * @tracking: @cfg.tracking, read by the hooks without the mutex
  * @gc: expires idle connections once a second
  */
 struct mos_dp {
@@ -79,6 +82,7 @@ struct mos_dp {
 	unsigned long slots;
 	u32 next_monitor_id;
 	struct mos_dp_config cfg;
+	bool tracking;
 	struct delayed_work gc;
 };
 
@@ -90,6 +94,18 @@ unsigned int mos_dp_input(struct mos_dp *dp, struct sk_buff *skb,
 struct mos_shard *mos_dp_shard_of_id(struct mos_dp *dp, u64 id);
 struct mos_flow *mos_shard_find(struct mos_shard *sh, u64 id);
 void mos_dp_set_config(struct mos_dp *dp, const struct mos_dp_config *cfg);
+
+/**
+ * mos_dp_tracking() - whether the hooks track this namespace's packets
+ * @dp: the datapath
+ *
+ * Return: the namespace's tracking setting, as the hooks see it.
+ */
+static inline bool mos_dp_tracking(const struct mos_dp *dp)
+{
+	return READ_ONCE(dp->tracking);
+}
+
 u64 mos_dp_now(void);
 int mos_dp_module_init(void);
 void mos_dp_module_uninit(void);

@@ -36,6 +36,10 @@ static unsigned int mos_hook(void *priv, struct sk_buff *skb,
 	/* mos's own RSTs (reset.c) pass, the connection's other packets not. */
 	if (unlikely(mos_reset_sending()))
 		return NF_ACCEPT;
+	/* Not even counted: a namespace that is not tracked costs nothing. */
+	mn = mos_net(state->net);
+	if (!mos_dp_tracking(mn->dp))
+		return NF_ACCEPT;
 
 	/* Headers only: the payload of nonlinear skbs stays where it is. */
 	hlen = min_t(u32, skb->len, sizeof(buf));
@@ -43,7 +47,6 @@ static unsigned int mos_hook(void *priv, struct sk_buff *skb,
 	if (unlikely(!hdr))
 		return NF_ACCEPT;
 	res = mos_parse_ip(hdr, hlen, skb->len, &pkt);
-	mn = mos_net(state->net);
 	mos_stats_count(mn->stats, res, &pkt, skb->len);
 	if (res != MOS_PARSE_TCP)
 		return NF_ACCEPT;

@@ -64,6 +64,7 @@ static const struct nla_policy mos_config_policy[MOS_CONFIG_A_MAX + 1] = {
 	[MOS_CONFIG_A_RING_BYTES] =
 		NLA_POLICY_FULL_RANGE(NLA_U32, &mos_ring_bytes_range),
 	[MOS_CONFIG_A_DELIVER_ON_ARRIVAL] = NLA_POLICY_MAX(NLA_U8, 1),
+	[MOS_CONFIG_A_TRACKING] = NLA_POLICY_MAX(NLA_U8, 1),
 };
 
 const struct nla_policy mos_nl_set_config_policy[MOS_A_MAX + 1] = {
@@ -233,7 +234,8 @@ static int mos_put_config(struct sk_buff *msg, const struct mos_dp_config *c)
 	    nla_put_u8(msg, MOS_CONFIG_A_MIDSTREAM, e->midstream) ||
 	    nla_put_u8(msg, MOS_CONFIG_A_DELIVER_ON_ARRIVAL,
 		       e->deliver == MOS_DELIVER_ARRIVAL) ||
-	    nla_put_u32(msg, MOS_CONFIG_A_RING_BYTES, c->ring_bytes))
+	    nla_put_u32(msg, MOS_CONFIG_A_RING_BYTES, c->ring_bytes) ||
+	    nla_put_u8(msg, MOS_CONFIG_A_TRACKING, c->tracking))
 		goto cancel;
 	tn = nla_nest_start(msg, MOS_CONFIG_A_TIMEOUT);
 	if (!tn)
@@ -333,6 +335,8 @@ static int mos_config_parse(struct nlattr *nest, struct mos_dp_config *c,
 			MOS_DELIVER_ARRIVAL : MOS_DELIVER_ACKED;
 	if (tb[MOS_CONFIG_A_RING_BYTES])
 		c->ring_bytes = nla_get_u32(tb[MOS_CONFIG_A_RING_BYTES]);
+	if (tb[MOS_CONFIG_A_TRACKING])
+		c->tracking = nla_get_u8(tb[MOS_CONFIG_A_TRACKING]);
 	return 0;
 }
 
@@ -342,7 +346,8 @@ static int mos_config_parse(struct nlattr *nest, struct mos_dp_config *c,
  * @info: %MOS_A_CONFIG with the settings to change
  *
  * All or nothing: a request with one bad value changes nothing. Existing
- * connections keep their state (mos_engine_reconfigure()).
+ * connections keep their state (mos_engine_reconfigure()), unless
+ * tracking stops: then they end, reason eof.
  *
  * Return: 0 or a negative errno.
  */

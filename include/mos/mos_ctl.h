@@ -126,6 +126,7 @@ struct mos_ctl_flow {
 #define MOS_CTL_CFG_MIDSTREAM		0x10
 #define MOS_CTL_CFG_RING_BYTES		0x20
 #define MOS_CTL_CFG_DELIVER_ON_ARRIVAL	0x40
+#define MOS_CTL_CFG_TRACKING		0x80
 
 /**
  * struct mos_ctl_config - settings of a network namespace's datapath
@@ -142,6 +143,9 @@ struct mos_ctl_flow {
  * @deliver_on_arrival: deliver in-order bytes as they arrive, not when
  *	the receiver acknowledges them (no overlap policy then; see
  *	Documentation/events.md)
+ * @tracking: 1 (the default): the namespace's packets are tracked; 0:
+ *	they pass untouched and uncounted, and turning it off ends the
+ *	namespace's connections (reason eof)
  */
 struct mos_ctl_config {
 	uint32_t max_flows;
@@ -154,6 +158,7 @@ struct mos_ctl_config {
 	uint32_t set;
 	uint32_t timeout_set;
 	int deliver_on_arrival;
+	int tracking;
 };
 
 /* Types of mos_ctl_monitor_set_filter(): the kernel's MOS_FILTER_*. */

@@ -6,8 +6,9 @@
 # sees both directions): monitor prints each connection's start and end
 # with its final states; a closed connection leaves the table; settings
 # read back, are refused whole when one value is bad, and take effect (a
-# shorter timeout ends an idle connection). test_flow_access.sh covers
-# large dumps and privileges.
+# shorter timeout ends an idle connection; tracking=0 ends connections and
+# lets packets pass uncounted). test_flow_access.sh covers large dumps and
+# privileges.
 . "$(dirname "$0")/lib.sh"
 # shellcheck source=flow_lib.sh
 . "$(dirname "$0")/flow_lib.sh"
@@ -75,6 +76,7 @@ r = 1 << ((64 << 20) // n).bit_length() - 1
 print(min(max(r, 1 << 20), 16 << 20))')
 check "default ring size $(cfg ring_bytes) = 64 MiB over the CPUs' rings ($want_ring)" \
 	test "$(cfg ring_bytes)" -eq "$want_ring"
+check "namespaces are tracked by default" test "$(cfg tracking)" -eq 1
 check "config set succeeds" ip netns exec mos-s "$MOSCTL" config set \
 	timeout.established=8 max_flows=5000 overlap_policy=linux \
 	ring_bytes=131072 flow_buffer=64k buffer_total=64m midstream=1 \
@@ -92,14 +94,19 @@ check "deliver_on_arrival back to 0" ip netns exec mos-s "$MOSCTL" config set de
 check "deliver_on_arrival reads back 0" test "$(cfg deliver_on_arrival)" -eq 0
 check "max_flows=0 is refused" sh -c "! ip netns exec mos-s '$MOSCTL' config set max_flows=0 2>/dev/null"
 check "timeout 0 is refused" sh -c "! ip netns exec mos-s '$MOSCTL' config set timeout.close=0 2>/dev/null"
+# monitor_idle OUT NAME: mosctl monitor into OUT (its pid in $mon), then an
+# idle client connection NAME, checked to be in the table.
+monitor_idle() {
+	ip netns exec mos-s "$MOSCTL" -j monitor >"$1" 2>&1 &
+	mon=$!
+	sleep 1
+	client "$2" 10.77.1.2 5001 --idle || tap_fail "client $2 connected"
+	id=$(flow_id mos-s "$CPORT")
+	check "the idle connection $2 is tracked (id '$id')" test -n "$id"
+}
 # The end notification says when it ended: the emulated guest is too
 # slow to time it from outside.
-ip netns exec mos-s "$MOSCTL" -j monitor >"$WORK/mon2" 2>&1 &
-mon=$!
-sleep 1
-client c5 10.77.1.2 5001 --idle || tap_fail "client c5 connected"
-id=$(flow_id mos-s "$CPORT")
-check "the idle connection is tracked (id '$id')" test -n "$id"
+monitor_idle "$WORK/mon2" c5
 wait_for "$WORK/mon2" "\"event\":\"end\".*\"client_port\":$CPORT" 600
 kill -TERM "$mon"
 wait "$mon"
@@ -117,4 +124,61 @@ PY
 kill "$CPID" 2>/dev/null
 check "the established timeout goes back to its default" \
 	ip netns exec mos-s "$MOSCTL" config set timeout.established=432000
+
+# ---- tracking=0: connections end (eof), packets pass uncounted; back on ------
+# exchange PORT: 3000 bytes from mos-c, 2000 back from mos-s; true when
+# each end received exactly what the other sent.
+# shellcheck disable=SC2317 # called through check
+exchange() {
+	ip netns exec mos-s "${EXCHANGE[@]}" server 10.77.1.2 "$1" \
+		--reply 2000 >"$WORK/ex-s" &
+	local srv=$!
+	wait_port mos-s "$1"
+	ip netns exec mos-c "${EXCHANGE[@]}" client 10.77.1.2 "$1" \
+		--send 3000 >"$WORK/ex-c"
+	wait "$srv"
+	python3 - "$WORK/ex-c" "$WORK/ex-s" <<'PY'
+import json, sys
+c, s = (json.loads(open(f).readline()) for f in sys.argv[1:3])
+sys.exit(0 if c["sent"] == 3000 and s["sent"] == 2000 and
+         c["sent_sha256"] == s["received_sha256"] and
+         s["sent_sha256"] == c["received_sha256"] else 1)
+PY
+}
+monitor_idle "$WORK/mon3" c6
+check "tracking=0 is accepted" \
+	ip netns exec mos-s "$MOSCTL" config set tracking=0
+check "tracking reads back 0" test "$(cfg tracking)" -eq 0
+wait_for "$WORK/mon3" "\"event\":\"end\".*\"client_port\":$CPORT" 100
+n=$(ip netns exec mos-s "$MOSCTL" -j flow list | python3 -c '
+import json, sys
+print(len(json.load(sys.stdin)))')
+check "turning tracking off empties the table ($n left)" test "$n" -eq 0
+pk0=$(stat_of mos-s tcp_packets)
+check "an exchange passes untouched while tracking is off" exchange 5004
+pk1=$(stat_of mos-s tcp_packets)
+check "and is not counted ($pk0 then $pk1 packets)" test "$pk0" -eq "$pk1"
+check "tracking=1 is accepted" \
+	ip netns exec mos-s "$MOSCTL" config set tracking=1
+check "an exchange after tracking is back on" exchange 5005
+wait_for "$WORK/mon3" '"event":"end".*"server_port":5005' || true
+kill -TERM "$mon"
+wait "$mon"
+pk2=$(stat_of mos-s tcp_packets)
+check "is counted ($pk1 then $pk2 packets)" test "$pk2" -gt "$pk1"
+check "monitor: the idle connection ended once, reason eof; nothing of 5004; 5005 whole" \
+	python3 - "$WORK/mon3" "$CPORT" <<'PY'
+import json, sys
+ev = [json.loads(l) for l in open(sys.argv[1])]
+idle = [e["flow"] for e in ev if e["event"] == "end" and
+        e["flow"]["client_port"] == int(sys.argv[2])]
+off = [e for e in ev if e["flow"]["server_port"] == 5004]
+on = [e["flow"] for e in ev if e["event"] == "end" and
+      e["flow"]["server_port"] == 5005]
+print("#", idle, off, on)
+sys.exit(0 if len(idle) == 1 and idle[0]["end_reason"] == "eof" and
+         not off and len(on) == 1 and on[0]["end_reason"] == "fin" and
+         on[0]["c2s_bytes"] == 3000 and on[0]["s2c_bytes"] == 2000 else 1)
+PY
+kill "$CPID" 2>/dev/null
 exit $FAILED

@@ -43,7 +43,8 @@ static const char usage[] =
 	"  config                   settings of this namespace\n"
 	"  config set KEY=VALUE...  change settings: max_flows, flow_buffer,\n"
 	"                           buffer_total, timeout.CLASS, overlap_policy,\n"
-	"                           midstream, deliver_on_arrival, ring_bytes\n"
+	"                           midstream, deliver_on_arrival, ring_bytes,\n"
+	"                           tracking\n"
 	"                           (see mosctl(8))\n"
 	"  help                     this text\n"
 	"\n"
@@ -623,7 +624,8 @@ static void print_config(const struct mos_ctl_config *c)
 		       policy_name(c->overlap_policy));
 		printf("\"midstream\":%d,\"deliver_on_arrival\":%d,",
 		       c->midstream, c->deliver_on_arrival);
-		printf("\"ring_bytes\":%u}\n", c->ring_bytes);
+		printf("\"ring_bytes\":%u,\"tracking\":%d}\n", c->ring_bytes,
+		       c->tracking);
 		return;
 	}
 	printf("%-22s %u\n", "max_flows", c->max_flows);
@@ -636,6 +638,7 @@ static void print_config(const struct mos_ctl_config *c)
 	printf("%-22s %d\n", "midstream", c->midstream);
 	printf("%-22s %d\n", "deliver_on_arrival", c->deliver_on_arrival);
 	printf("%-22s %u\n", "ring_bytes", c->ring_bytes);
+	printf("%-22s %d\n", "tracking", c->tracking);
 }
 
 /* A number with an optional k, m or g (powers of 1024). */
@@ -686,6 +689,8 @@ static const struct {
 	{ "deliver_on_arrival",
 	  offsetof(struct mos_ctl_config, deliver_on_arrival),
 	  MOS_CTL_CFG_DELIVER_ON_ARRIVAL },
+	{ "tracking", offsetof(struct mos_ctl_config, tracking),
+	  MOS_CTL_CFG_TRACKING },
 };
 
 /* One KEY=VALUE into @cfg; 0, or -1 after printing what is wrong. */

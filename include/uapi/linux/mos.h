@@ -276,6 +276,9 @@ enum mos_flow_attr {
  *	arrive (straight from the packet), not when the receiver
  *	acknowledges them: no overlap policy then, and retransmissions of
  *	delivered bytes are REXMIT unverified
+ * @MOS_CONFIG_A_TRACKING: u8, 1 (the default): the namespace's packets
+ *	are tracked; 0: its hooks pass every packet untouched and
+ *	uncounted, and the connections it had end (reason eof)
  */
 enum mos_config_attr {
 	MOS_CONFIG_A_UNSPEC,
@@ -288,6 +291,7 @@ enum mos_config_attr {
 	MOS_CONFIG_A_MIDSTREAM,
 	MOS_CONFIG_A_RING_BYTES,
 	MOS_CONFIG_A_DELIVER_ON_ARRIVAL,
+	MOS_CONFIG_A_TRACKING,
 
 	__MOS_CONFIG_A_MAX,
 };
