@@ -33,6 +33,8 @@ static void consumer_free(struct mos_consumer *c)
 {
 	u32 i;
 
+	/* No producer runs any more: none can start it again. */
+	hrtimer_cancel(&c->wake_timer);
 	for (i = 0; i < __MOS_FILTER_MAX; i++) {
 		struct bpf_prog *prog = rcu_dereference_protected(c->filter[i],
 								  1);
@@ -43,6 +45,51 @@ static void consumer_free(struct mos_consumer *c)
 	for (i = 0; i < c->nr_rings; i++)
 		mos_ring_free(c->rings[i]);
 	kfree(c);
+}
+
+static enum hrtimer_restart consumer_wake(struct hrtimer *t)
+{
+	struct mos_consumer *c = container_of(t, struct mos_consumer,
+					      wake_timer);
+
+	/* Cleared first: a record from now on arms the timer again. */
+	clear_bit(0, &c->wake_armed);
+	wake_up_interruptible(&c->wq);
+	return HRTIMER_NORESTART;
+}
+
+/**
+ * mos_consumer_notify() - a record was committed to a consumer's ring
+ * @c: the consumer
+ * @r: the ring, under its producer's lock
+ * @reader_waits: mos_ring_commit() said the reader had read everything
+ *	before this record, and may be waiting in poll() for it
+ *
+ * A waiting reader is woken the namespace's wakeup interval after the
+ * first record (a timer), so that records that keep coming cost one
+ * wakeup per interval rather than one each: a wakeup and the sleep after
+ * it cost more than reading a record. At once when the interval is 0,
+ * and when the ring is a quarter full, so that a small ring does not fill
+ * up while its reader is made to wait.
+ */
+void mos_consumer_notify(struct mos_consumer *c, struct mos_ring *r,
+			 bool reader_waits)
+{
+	u32 us;
+
+	if (!reader_waits && !test_bit(0, &c->wake_armed))
+		return;
+	/* Full barrier: pairs with the one in mos_dev_poll(). */
+	if (!wq_has_sleeper(&c->wq))
+		return;
+	us = READ_ONCE(c->dp->wakeup_us);
+	if (!us || mos_ring_unread(r) >= (r->mask + 1ULL) / 4) {
+		wake_up_interruptible(&c->wq);
+		return;
+	}
+	if (!test_and_set_bit(0, &c->wake_armed))
+		hrtimer_start(&c->wake_timer, ns_to_ktime(us * NSEC_PER_USEC),
+			      HRTIMER_MODE_REL_SOFT);
 }
 
 static struct mos_consumer *consumer_new(struct mos_dp *dp, u32 ring_bytes)
@@ -56,6 +103,8 @@ static struct mos_consumer *consumer_new(struct mos_dp *dp, u32 ring_bytes)
 	c->dp = dp;
 	c->nr_rings = dp->nr_shards;
 	init_waitqueue_head(&c->wq);
+	hrtimer_init(&c->wake_timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_SOFT);
+	c->wake_timer.function = consumer_wake;
 	for (i = 0; i < c->nr_rings; i++) {
 		c->rings[i] = mos_ring_new(ring_bytes, cpu_possible(i) ?
 					   cpu_to_node(i) : NUMA_NO_NODE);

@@ -3,6 +3,7 @@
 #define MOS_CONSUMER_H
 
 #include <linux/filter.h>
+#include <linux/hrtimer.h>
 #include <linux/list.h>
 #include <linux/rcupdate.h>
 #include <linux/wait.h>
@@ -22,6 +23,9 @@
  * @group: MOS_A_MONITOR_GROUP: the shards whose events it gets
  * @filter: classic BPF programs by &enum mos_filter_type (RCU)
  * @wq: poll() waiters
+ * @wake_timer: wakes @wq a wakeup interval after a record (see
+ *	mos_consumer_notify())
+ * @wake_armed: bit 0 set while @wake_timer is pending
  * @nr_rings: one per shard
  * @rings: the rings, indexed by shard
  */
@@ -36,6 +40,8 @@ struct mos_consumer {
 	u32 group;
 	struct bpf_prog __rcu *filter[__MOS_FILTER_MAX];
 	wait_queue_head_t wq;
+	struct hrtimer wake_timer;
+	unsigned long wake_armed;
 	u32 nr_rings;
 	struct mos_ring *rings[];
 };
@@ -67,6 +73,8 @@ static inline bool mos_consumer_has_shard(const struct mos_consumer *c,
 
 int mos_consumer_set_filter(struct mos_dp *dp, u32 id, u32 type,
 			    struct bpf_prog *prog);
+void mos_consumer_notify(struct mos_consumer *c, struct mos_ring *r,
+			 bool reader_waits);
 int mos_chardev_init(void);
 void mos_chardev_uninit(void);
 

@@ -138,7 +138,6 @@ static void emit(struct mos_shard *sh, struct mos_consumer *c,
 	u64 left = data ? ev->len : 0, off = ev->off;
 	const u8 *src = ev->data;
 	u32 done = 0;
-	bool wake = false;
 
 	/*
 	 * A packet's headers go with its PKT_IN and ORPHAN events, and with
@@ -189,14 +188,12 @@ static void emit(struct mos_shard *sh, struct mos_consumer *c,
 					     chunk);
 			/* Padding is zeroed: stale ring bytes never leak. */
 			memset((u8 *)rec + size, 0, asize - size);
-			wake |= mos_ring_commit(r, asize);
+			mos_consumer_notify(c, r, mos_ring_commit(r, asize));
 		}
 		off += chunk;
 		done += chunk;
 		left -= chunk;
 	} while (left);
-	if (wake && wq_has_sleeper(&c->wq))
-		wake_up_interruptible(&c->wq);
 }
 
 static bool filter_pass(struct mos_consumer *c, u32 type, struct sk_buff *skb)
@@ -441,6 +438,7 @@ void mos_dp_set_config(struct mos_dp *dp, const struct mos_dp_config *cfg)
 	lockdep_assert_held(&dp->mutex);
 	dp->cfg = *cfg;
 	WRITE_ONCE(dp->tracking, cfg->tracking);
+	WRITE_ONCE(dp->wakeup_us, cfg->wakeup_us);
 	if (stop)
 		mos_dp_end_all(dp);
 	for (i = 0; i < dp->nr_shards; i++) {
@@ -506,6 +504,8 @@ struct mos_dp *mos_dp_new(struct net *net)
 	dp->cfg.ring_bytes = mos_default_ring_bytes();
 	dp->cfg.tracking = true;
 	dp->tracking = true;
+	dp->cfg.wakeup_us = MOS_WAKEUP_US_DEFAULT;
+	dp->wakeup_us = MOS_WAKEUP_US_DEFAULT;
 	dp->shards = kcalloc(dp->nr_shards, sizeof(*dp->shards), GFP_KERNEL);
 	if (!dp->shards)
 		goto err;

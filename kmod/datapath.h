@@ -50,12 +50,20 @@ struct mos_shard {
  *	namespace (each shard gets its share)
  * @ring_bytes: default ring size of new consumers
  * @tracking: the hooks track the namespace's packets (else they pass)
+ * @wakeup_us: how long after a record a waiting consumer is woken
  */
 struct mos_dp_config {
 	struct mos_engine_cfg engine;
 	u32 ring_bytes;
 	bool tracking;
+	u32 wakeup_us;
 };
+
+/* Default of mos_dp_config.wakeup_us: a millisecond, as AF_PACKET's
+ * block timeout on gigabit links.
+ */
+#define MOS_WAKEUP_US_DEFAULT	1000
+#define MOS_WAKEUP_US_MAX	1000000
 
 /* Most consumers attached to one namespace (a bit each in a flow). */
 #define MOS_MAX_CONSUMERS	32
@@ -71,6 +79,7 @@ struct mos_dp_config {
  * @next_monitor_id: id of the next consumer
  * @cfg: current settings
  * @tracking: @cfg.tracking, read by the hooks without the mutex
+ * @wakeup_us: @cfg.wakeup_us, read by producers without the mutex
  * @gc: expires idle connections once a second
  */
 struct mos_dp {
@@ -83,6 +92,7 @@ struct mos_dp {
 	u32 next_monitor_id;
 	struct mos_dp_config cfg;
 	bool tracking;
+	u32 wakeup_us;
 	struct delayed_work gc;
 };
 

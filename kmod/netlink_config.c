@@ -40,6 +40,10 @@ static struct netlink_range_validation mos_ring_bytes_range = {
 	.max = MOS_RING_MAX_BYTES,
 };
 
+static struct netlink_range_validation mos_wakeup_us_range = {
+	.max = MOS_WAKEUP_US_MAX,
+};
+
 static struct netlink_range_validation mos_timeout_range = {
 	.min = 1,
 	.max = MOS_NL_TIMEOUT_MAX,
@@ -65,6 +69,8 @@ static const struct nla_policy mos_config_policy[MOS_CONFIG_A_MAX + 1] = {
 		NLA_POLICY_FULL_RANGE(NLA_U32, &mos_ring_bytes_range),
 	[MOS_CONFIG_A_DELIVER_ON_ARRIVAL] = NLA_POLICY_MAX(NLA_U8, 1),
 	[MOS_CONFIG_A_TRACKING] = NLA_POLICY_MAX(NLA_U8, 1),
+	[MOS_CONFIG_A_WAKEUP_US] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &mos_wakeup_us_range),
 };
 
 const struct nla_policy mos_nl_set_config_policy[MOS_A_MAX + 1] = {
@@ -235,7 +241,8 @@ static int mos_put_config(struct sk_buff *msg, const struct mos_dp_config *c)
 	    nla_put_u8(msg, MOS_CONFIG_A_DELIVER_ON_ARRIVAL,
 		       e->deliver == MOS_DELIVER_ARRIVAL) ||
 	    nla_put_u32(msg, MOS_CONFIG_A_RING_BYTES, c->ring_bytes) ||
-	    nla_put_u8(msg, MOS_CONFIG_A_TRACKING, c->tracking))
+	    nla_put_u8(msg, MOS_CONFIG_A_TRACKING, c->tracking) ||
+	    nla_put_u32(msg, MOS_CONFIG_A_WAKEUP_US, c->wakeup_us))
 		goto cancel;
 	tn = nla_nest_start(msg, MOS_CONFIG_A_TIMEOUT);
 	if (!tn)
@@ -337,6 +344,8 @@ static int mos_config_parse(struct nlattr *nest, struct mos_dp_config *c,
 		c->ring_bytes = nla_get_u32(tb[MOS_CONFIG_A_RING_BYTES]);
 	if (tb[MOS_CONFIG_A_TRACKING])
 		c->tracking = nla_get_u8(tb[MOS_CONFIG_A_TRACKING]);
+	if (tb[MOS_CONFIG_A_WAKEUP_US])
+		c->wakeup_us = nla_get_u32(tb[MOS_CONFIG_A_WAKEUP_US]);
 	return 0;
 }
 

@@ -46,4 +46,16 @@ bool mos_ring_commit(struct mos_ring *r, u32 size);
 void mos_ring_lose(struct mos_ring *r, u64 bytes);
 bool mos_ring_flush_lost(struct mos_ring *r);
 
+/**
+ * mos_ring_unread() - bytes of records the consumer has not given back
+ * @r: the ring, under its producer's lock
+ *
+ * Return: the count, as of the consumer position last read (at most too
+ * high, never too low).
+ */
+static inline u64 mos_ring_unread(const struct mos_ring *r)
+{
+	return r->producer - r->consumer;
+}
+
 #endif /* MOS_RING_H */

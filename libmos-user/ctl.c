@@ -703,6 +703,11 @@ static int config_attr_cb(const struct nlattr *attr, void *data)
 			return MNL_CB_ERROR;
 		cfg->tracking = mnl_attr_get_u8(attr);
 		return MNL_CB_OK;
+	case MOS_CONFIG_A_WAKEUP_US:
+		if (mnl_attr_validate(attr, MNL_TYPE_U32) < 0)
+			return MNL_CB_ERROR;
+		cfg->wakeup_us = mnl_attr_get_u32(attr);
+		return MNL_CB_OK;
 	case MOS_CONFIG_A_TIMEOUT:
 		if (mnl_attr_validate(attr, MNL_TYPE_NESTED) < 0 ||
 		    mnl_attr_parse_nested(attr, timeout_attr_cb, cfg) < 0)
@@ -773,6 +778,8 @@ int mos_ctl_config_set(struct mos_ctl *ctl, const struct mos_ctl_config *cfg)
 				!!cfg->deliver_on_arrival);
 	if (cfg->set & MOS_CTL_CFG_TRACKING)
 		mnl_attr_put_u8(nlh, MOS_CONFIG_A_TRACKING, !!cfg->tracking);
+	if (cfg->set & MOS_CTL_CFG_WAKEUP_US)
+		mnl_attr_put_u32(nlh, MOS_CONFIG_A_WAKEUP_US, cfg->wakeup_us);
 	if (cfg->timeout_set & ((1u << MOS_CTL_TIMEOUTS) - 1)) {
 		tn = mnl_attr_nest_start(nlh, MOS_CONFIG_A_TIMEOUT);
 		for (i = 0; i < MOS_CTL_TIMEOUTS; i++)

@@ -127,6 +127,7 @@ struct mos_ctl_flow {
 #define MOS_CTL_CFG_RING_BYTES		0x20
 #define MOS_CTL_CFG_DELIVER_ON_ARRIVAL	0x40
 #define MOS_CTL_CFG_TRACKING		0x80
+#define MOS_CTL_CFG_WAKEUP_US		0x100
 
 /**
  * struct mos_ctl_config - settings of a network namespace's datapath
@@ -146,6 +147,8 @@ struct mos_ctl_flow {
  * @tracking: 1 (the default): the namespace's packets are tracked; 0:
  *	they pass untouched and uncounted, and turning it off ends the
  *	namespace's connections (reason eof)
+ * @wakeup_us: a consumer waiting for records is woken this many
+ *	microseconds after the first one (0: at once; at most 1000000)
  */
 struct mos_ctl_config {
 	uint32_t max_flows;
@@ -159,6 +162,7 @@ struct mos_ctl_config {
 	uint32_t timeout_set;
 	int deliver_on_arrival;
 	int tracking;
+	uint32_t wakeup_us;
 };
 
 /* Types of mos_ctl_monitor_set_filter(): the kernel's MOS_FILTER_*. */

@@ -31,7 +31,7 @@ MOS_FILTER_A_TYPE, MOS_FILTER_A_PROG = 1, 2
 (MOS_CONFIG_A_MAX_FLOWS, MOS_CONFIG_A_FLOW_BUFFER, MOS_CONFIG_A_BUFFER_TOTAL,
  MOS_CONFIG_A_TIMEOUT, MOS_CONFIG_A_OVERLAP_POLICY, MOS_CONFIG_A_MIDSTREAM,
  MOS_CONFIG_A_RING_BYTES, MOS_CONFIG_A_DELIVER_ON_ARRIVAL,
- MOS_CONFIG_A_TRACKING) = range(2, 11)
+ MOS_CONFIG_A_TRACKING, MOS_CONFIG_A_WAKEUP_US) = range(2, 12)
 MOS_IOC_ATTACH = 0xC0106D01    # _IOWR('m', 1, struct mos_ring_setup)
 NO_MONITOR = 0xfffffff0         # no consumer has this id
 NO_FLOW = 0x7fffffffffffff      # nor any connection this one
@@ -344,6 +344,9 @@ def probe_new_commands(sock, fam):
              u32(MOS_CONFIG_A_DELIVER_ON_ARRIVAL, 1), E),
             ("tracking 2", u8(MOS_CONFIG_A_TRACKING, 2), R),
             ("tracking as u32", u32(MOS_CONFIG_A_TRACKING, 0), E),
+            ("wakeup_us 1000001",
+             u32(MOS_CONFIG_A_WAKEUP_US, 1000001), R),
+            ("wakeup_us as u8", u8(MOS_CONFIG_A_WAKEUP_US, 1), E),
             ("ring bytes 100000", u32(MOS_CONFIG_A_RING_BYTES, 100000), E),
             ("ring bytes 4096", u32(MOS_CONFIG_A_RING_BYTES, 4096), R),
             ("timeout 0", nest(MOS_CONFIG_A_TIMEOUT, u32(1, 0)), R),

@@ -21,6 +21,7 @@ import signal
 import socket
 import struct
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import genl_probe  # noqa: E402  (raw netlink helpers)
@@ -109,6 +110,10 @@ def main():
     ap.add_argument("--ready", help="file to create once attached")
     ap.add_argument("--syn-filter",
                     help="pcap expression selecting connections")
+    ap.add_argument("--wake-delay", action="store_true",
+                    help="wait in poll() for the first records, then print"
+                    " how long after the first one the wakeup came, and"
+                    " how many bytes of records were waiting")
     args = ap.parse_args()
     signal.signal(signal.SIGTERM, on_term)
     signal.signal(signal.SIGINT, on_term)
@@ -142,6 +147,17 @@ def main():
              "lost_bytes": 0, "flagged_lost": 0, "gap_bytes": 0}
     poller = select.poll()
     poller.register(fd, select.POLLIN)
+    if args.wake_delay:
+        poller.poll(30000)
+        woke = time.clock_gettime_ns(time.CLOCK_MONOTONIC)
+        ready = [r for r in rings if r.producer() > r.consumer()]
+        # The record's time: CLOCK_MONOTONIC, at the kernel's tick.
+        first = min((REC.unpack_from(r.ro, PAGE + r.consumer() % r.size)[18]
+                     for r in ready), default=None)
+        print(json.dumps({
+            "wake_delay_ms": (woke - first) / 1e6 if first else None,
+            "unread": sum(r.producer() - r.consumer() for r in ready)}))
+        return
     hostile_round = 0
     last_pass = False
     while True:
@@ -204,7 +220,6 @@ def main():
                 cons += (size + 7) & ~7
             r.set_consumer(cons)
         if args.slow and busy:
-            import time
             time.sleep(args.slow)
         # After SIGTERM, one more pass reads what was produced by then.
         if last_pass:

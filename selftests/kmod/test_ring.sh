@@ -157,4 +157,31 @@ PY
 cat "$WORK/p3.check"
 check "a slow consumer's losses are counted exactly and show as gaps" \
 	grep -q '^ok' "$WORK/p3.check"
+
+# Wakeups (mosctl config set wakeup_us): a consumer waiting in poll() is
+# woken the namespace's interval after the first record, at once with 0,
+# and at once when a ring is a quarter full whatever the interval.
+# wake NAME WAKEUP_US SEND RING_BYTES PORT: sets $wake_ms and $unread.
+wake() {
+	ip netns exec mos-s "$MOSCTL" config set "wakeup_us=$2" ||
+		tap_fail "wakeup_us=$2 set"
+	probe_start "$1" --wake-delay --ring-bytes "$4" || return 1
+	exchange 10.77.1.2 "$5" "$3" 100 "$1"
+	wait "$PROBE_PID"
+	read -r wake_ms unread <<<"$(python3 -c 'import json, sys
+w = json.load(open(sys.argv[1]))
+print(w["wake_delay_ms"], w["unread"])' "$WORK/$1.out")"
+	echo "# wakeup_us=$2 ring $4: woken ${wake_ms} ms after the first record, $unread bytes waiting"
+}
+wake w1 1000000 1000 0 5010
+check "wakeup_us=1000000: woken a second after the first record, not before" \
+	python3 -c "import sys; sys.exit(not 950 <= float('$wake_ms') < 5000)"
+wake w2 0 1000 0 5011
+check "wakeup_us=0: woken at once" \
+	python3 -c "import sys; sys.exit(not float('$wake_ms') < 500)"
+wake w3 1000000 400000 65536 5012
+check "a quarter-full ring wakes its consumer before the interval" \
+	python3 -c "import sys; sys.exit(not (float('$wake_ms') < 950 and
+	$unread >= 16384))"
+ip netns exec mos-s "$MOSCTL" config set wakeup_us=1000
 exit $FAILED

@@ -44,7 +44,7 @@ static const char usage[] =
 	"  config set KEY=VALUE...  change settings: max_flows, flow_buffer,\n"
 	"                           buffer_total, timeout.CLASS, overlap_policy,\n"
 	"                           midstream, deliver_on_arrival, ring_bytes,\n"
-	"                           tracking\n"
+	"                           tracking, wakeup_us\n"
 	"                           (see mosctl(8))\n"
 	"  help                     this text\n"
 	"\n"
@@ -624,8 +624,9 @@ static void print_config(const struct mos_ctl_config *c)
 		       policy_name(c->overlap_policy));
 		printf("\"midstream\":%d,\"deliver_on_arrival\":%d,",
 		       c->midstream, c->deliver_on_arrival);
-		printf("\"ring_bytes\":%u,\"tracking\":%d}\n", c->ring_bytes,
+		printf("\"ring_bytes\":%u,\"tracking\":%d,", c->ring_bytes,
 		       c->tracking);
+		printf("\"wakeup_us\":%u}\n", c->wakeup_us);
 		return;
 	}
 	printf("%-22s %u\n", "max_flows", c->max_flows);
@@ -639,6 +640,7 @@ static void print_config(const struct mos_ctl_config *c)
 	printf("%-22s %d\n", "deliver_on_arrival", c->deliver_on_arrival);
 	printf("%-22s %u\n", "ring_bytes", c->ring_bytes);
 	printf("%-22s %d\n", "tracking", c->tracking);
+	printf("%-22s %u\n", "wakeup_us", c->wakeup_us);
 }
 
 /* A number with an optional k, m or g (powers of 1024). */
@@ -738,6 +740,9 @@ static int parse_setting(const char *arg, struct mos_ctl_config *c)
 	} else if (key_is(arg, klen, "ring_bytes")) {
 		c->ring_bytes = v;
 		c->set |= MOS_CTL_CFG_RING_BYTES;
+	} else if (key_is(arg, klen, "wakeup_us")) {
+		c->wakeup_us = v;
+		c->set |= MOS_CTL_CFG_WAKEUP_US;
 	} else {
 		for (i = 0; i < MOS_CTL_TIMEOUTS; i++) {
 			const char *name = mos_ctl_timeout_name(i);

@@ -279,6 +279,11 @@ enum mos_flow_attr {
  * @MOS_CONFIG_A_TRACKING: u8, 1 (the default): the namespace's packets
  *	are tracked; 0: its hooks pass every packet untouched and
  *	uncounted, and the connections it had end (reason eof)
+ * @MOS_CONFIG_A_WAKEUP_US: u32, at most 1000000: a consumer waiting in
+ *	poll() for records is woken this many microseconds after the first
+ *	one (default 1000), so that a busy stream of records costs one
+ *	wakeup per interval, not one per record; at once when 0, or when a
+ *	ring is a quarter full
  */
 enum mos_config_attr {
 	MOS_CONFIG_A_UNSPEC,
@@ -292,6 +297,7 @@ enum mos_config_attr {
 	MOS_CONFIG_A_RING_BYTES,
 	MOS_CONFIG_A_DELIVER_ON_ARRIVAL,
 	MOS_CONFIG_A_TRACKING,
+	MOS_CONFIG_A_WAKEUP_US,
 
 	__MOS_CONFIG_A_MAX,
 };
