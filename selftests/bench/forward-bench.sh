@@ -18,4 +18,4 @@ BUILD=${BUILD:-$SRC/build} "$SRC/selftests/bench/build.sh" || exit 1
 export MOS_VM_TCG_CPU=${MOS_VM_TCG_CPU:-max,-erms,-fsrm}
 exec "$SRC/selftests/vm/run-vm.sh" -t 900 -- \
 	env BUILD="${BUILD:-$SRC/build}" FWD_SECONDS="${FWD_SECONDS:-10}" \
-	FWD_RUNS="${FWD_RUNS:-2}" bash selftests/bench/forward-guest.sh
+	FWD_RUNS="${FWD_RUNS:-3}" bash selftests/bench/forward-guest.sh

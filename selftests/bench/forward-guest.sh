@@ -11,17 +11,18 @@
 # and, for information, mos.ko loaded with no consumer (state tracking
 # only). mos tracks only in the router: the client and server namespaces
 # stand for other machines (mosctl config set tracking=0 there).
-# Each lane runs FWD_RUNS times, the lanes in turn (the best is kept). Prints a table; the
-# last line is "none_gbps=X conntrack_gbps=Y mos_gbps=Z ring_lost=N
-# arrival_gbps=W copy_share=S" (W: mos with a consumer and bytes delivered
-# on arrival; S: what one kernel copy per byte costs, as a share of what
-# forwarding a byte costs with nothing loaded, in this guest).
+# Each lane runs FWD_RUNS times (3), the lanes in turn (the best is kept).
+# Prints a table; the last line is "none_gbps=X conntrack_gbps=Y
+# mos_gbps=Z ring_lost=N arrival_gbps=W copy_share=S" (W: mos with a
+# consumer and bytes delivered on arrival; S: what one kernel copy per byte
+# costs, as a share of what forwarding a byte costs with nothing loaded, in
+# this guest).
 set -u
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=${BUILD:-$SRC/build}
 SECS=${FWD_SECONDS:-10}
 STREAMS=${FWD_STREAMS:-4}
-RUNS=${FWD_RUNS:-2}
+RUNS=${FWD_RUNS:-3}
 # shellcheck source=../kmod/lib.sh
 . "$SRC/selftests/kmod/lib.sh"
 
