@@ -149,6 +149,13 @@ static bool ring_room(struct mos_ring *r, u64 cons, u32 size)
 	return r->producer - cons + size <= (u64)r->mask + 1;
 }
 
+/*
+ * Writes a LOST record, not yet published: the record that follows (or
+ * mos_ring_flush_lost()) publishes both, so that whether the reader waits
+ * is judged from the position before both. Published on its own, the
+ * LOST record would move the producer past the waiting reader's position,
+ * and the record after it would then never wake the reader.
+ */
 static void ring_put_lost(struct mos_ring *r)
 {
 	struct mos_rec *rec = (struct mos_rec *)(r->data +
@@ -161,8 +168,8 @@ static void ring_put_lost(struct mos_ring *r)
 	rec->len = r->pending_bytes;
 	r->pending_events = 0;
 	r->pending_bytes = 0;
-	/* A data record follows at once, or the caller wakes the reader. */
-	mos_ring_commit(r, sizeof(*rec));
+	r->producer += sizeof(*rec);
+	WRITE_ONCE(r->ctrl->records, r->ctrl->records + 1);
 }
 
 /**
@@ -172,7 +179,8 @@ static void ring_put_lost(struct mos_ring *r)
 
  * After losses, a LOST record goes first, when there is room for both.
  * The caller fills the space (padding included) and calls
- * mos_ring_commit(), or calls mos_ring_lose() when this returns NULL.
+ * mos_ring_commit(), which publishes both, or calls mos_ring_lose() when
+ * this returns NULL.
  *
  * Return: where to write the record, or NULL when the ring is full.
  */
@@ -193,23 +201,26 @@ void *mos_ring_reserve(struct mos_ring *r, u32 size)
 /**
  * mos_ring_commit() - publish the record written at the reserved place
  * @r: the ring
- * @size: its size as reserved
+ * @size: its size as reserved (0: publish what is written, nothing more)
  *
- * The consumer stores its position, then (full barrier) reads ours before
+ * Publishes a LOST record written before it too (mos_ring_reserve()). The
+ * consumer stores its position, then (full barrier) reads ours before
  * it sleeps; we store ours, then (full barrier) read its. So either it
- * sees this record, or we see that it had read everything before it and
- * may be going to sleep.
+ * sees these records, or we see that it had read everything before them
+ * and may be going to sleep.
  *
- * Return: true when the consumer may be waiting for this record.
+ * Return: true when the consumer may be waiting for these records.
  */
 bool mos_ring_commit(struct mos_ring *r, u32 size)
 {
-	u64 old = r->producer;
+	u64 old = r->published;
 
 	r->producer += size;
-	WRITE_ONCE(r->ctrl->records, r->ctrl->records + 1);
-	/* The record's bytes are visible before the new position. */
+	if (size)
+		WRITE_ONCE(r->ctrl->records, r->ctrl->records + 1);
+	/* The records' bytes are visible before the new position. */
 	smp_store_release(&r->ctrl->producer, r->producer);
+	r->published = r->producer;
 	/* Orders the store above before the load below (see the comment). */
 	smp_mb();
 	return READ_ONCE(r->cons->consumer) == old;
@@ -232,7 +243,8 @@ void mos_ring_lose(struct mos_ring *r, u64 bytes)
  * mos_ring_flush_lost() - write a pending LOST record if there is room
  * @r: the ring
  *
- * Return: true when a record was written (the reader may need waking).
+ * Return: true when a record was written and the reader may be waiting
+ * for it.
  */
 bool mos_ring_flush_lost(struct mos_ring *r)
 {
@@ -240,5 +252,5 @@ bool mos_ring_flush_lost(struct mos_ring *r)
 	    !ring_room(r, ring_consumer(r), sizeof(struct mos_rec)))
 		return false;
 	ring_put_lost(r);
-	return true;
+	return mos_ring_commit(r, 0);
 }

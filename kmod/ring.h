@@ -16,6 +16,7 @@
  * @nr_pages: number of @pages
  * @mask: data size - 1
  * @producer: bytes produced (the kernel's own copy)
+ * @published: @producer as last stored in the control page
  * @consumer: the last consumer position accepted
  * @pending_events: events lost since the last LOST record
  * @pending_bytes: their payload bytes
@@ -31,6 +32,7 @@ struct mos_ring {
 	u32 nr_pages;
 	u32 mask;
 	u64 producer;
+	u64 published;
 	u64 consumer;
 	u64 pending_events;
 	u64 pending_bytes;

@@ -110,6 +110,11 @@ def main():
     ap.add_argument("--ready", help="file to create once attached")
     ap.add_argument("--syn-filter",
                     help="pcap expression selecting connections")
+    ap.add_argument("--stall", type=float, default=0,
+                    help="read nothing for this many seconds (the rings"
+                    " fill up and lose records), then skip what they"
+                    " hold and wait in poll() for the next records; print"
+                    " whether they woke us")
     ap.add_argument("--wake-delay", action="store_true",
                     help="wait in poll() for the first records, then print"
                     " how long after the first one the wakeup came, and"
@@ -147,6 +152,18 @@ def main():
              "lost_bytes": 0, "flagged_lost": 0, "gap_bytes": 0}
     poller = select.poll()
     poller.register(fd, select.POLLIN)
+    if args.stall:
+        time.sleep(args.stall)
+        for r in rings:
+            r.set_consumer(r.producer())
+        if args.ready:
+            open(args.ready + ".drained", "w").close()
+        t = time.monotonic()
+        woken = bool(poller.poll(20000))
+        print(json.dumps({"woken": woken,
+                          "waited_ms": (time.monotonic() - t) * 1e3,
+                          "lost_events": sum(r.lost()[0] for r in rings)}))
+        return
     if args.wake_delay:
         poller.poll(30000)
         woke = time.clock_gettime_ns(time.CLOCK_MONOTONIC)

@@ -158,6 +158,32 @@ cat "$WORK/p3.check"
 check "a slow consumer's losses are counted exactly and show as gaps" \
 	grep -q '^ok' "$WORK/p3.check"
 
+# A reader that lost records, caught up and fell asleep is woken by the
+# next record. Losses make a LOST record go before it; were the two
+# published one by one, the first would move the producer past the
+# sleeping reader's position and the second would never wake it. A
+# ping-pong every 20 ms overflows its own 64 KiB ring while the probe reads
+# nothing for 8 s, and brings the next record while the probe, caught up,
+# sleeps (unless the once-a-second collector wrote the LOST record in
+# between, which it rarely has time to).
+FLOWPEER=(python3 "$SRC/selftests/kmod/flow_peer.py")
+ip netns exec mos-s "${FLOWPEER[@]}" server 10.77.1.2 5020 >/dev/null &
+fps=$!
+wait_port mos-s 5020
+probe_start st --ring-bytes 65536 --stall 8 || exit 1
+ip netns exec mos-c "${FLOWPEER[@]}" client 10.77.1.2 5020 --interval 0.02 \
+	>/dev/null &
+fpc=$!
+wait "$PROBE_PID"
+kill "$fpc" "$fps"
+echo "# after the stall: $(cat "$WORK/st.out")"
+# Unfixed, it slept 4 s or more: until its ring was a quarter full.
+check "a reader that lost records and caught up is woken by the next one" \
+	python3 -c 'import json, sys
+w = json.load(open(sys.argv[1]))
+sys.exit(not (w["woken"] and w["waited_ms"] < 2000 and
+              w["lost_events"] > 0))' "$WORK/st.out"
+
 # Wakeups (mosctl config set wakeup_us): a consumer waiting in poll() is
 # woken the namespace's interval after the first record, at once with 0,
 # and at once when a ring is a quarter full whatever the interval.
