@@ -82,7 +82,7 @@ void mos_consumer_notify(struct mos_consumer *c, struct mos_ring *r,
 	/* Full barrier: pairs with the one in mos_dev_poll(). */
 	if (!wq_has_sleeper(&c->wq))
 		return;
-	us = READ_ONCE(c->dp->wakeup_us);
+	us = READ_ONCE(c->dp->cfg.wakeup_us);
 	if (!us || mos_ring_unread(r) >= (r->mask + 1ULL) / 4) {
 		wake_up_interruptible(&c->wq);
 		return;

@@ -436,8 +436,6 @@ void mos_dp_set_config(struct mos_dp *dp, const struct mos_dp_config *cfg)
 
 	lockdep_assert_held(&dp->mutex);
 	dp->cfg = *cfg;
-	WRITE_ONCE(dp->tracking, cfg->tracking);
-	WRITE_ONCE(dp->wakeup_us, cfg->wakeup_us);
 	if (stop)
 		mos_dp_end_all(dp);
 	for (i = 0; i < dp->nr_shards; i++) {
@@ -502,9 +500,7 @@ struct mos_dp *mos_dp_new(struct net *net)
 	dp->cfg.engine.max_flows = 1 << 18;
 	dp->cfg.ring_bytes = mos_default_ring_bytes();
 	dp->cfg.tracking = true;
-	dp->tracking = true;
 	dp->cfg.wakeup_us = MOS_WAKEUP_US_DEFAULT;
-	dp->wakeup_us = MOS_WAKEUP_US_DEFAULT;
 	dp->shards = kcalloc(dp->nr_shards, sizeof(*dp->shards), GFP_KERNEL);
 	if (!dp->shards)
 		goto err;

@@ -77,9 +77,8 @@ struct mos_dp_config {
  * @consumers: attached consumers (RCU list; writers hold @mutex)
  * @slots: bitmap of consumer slots in use
  * @next_monitor_id: id of the next consumer
- * @cfg: current settings
- * @tracking: @cfg.tracking, read by the hooks without the mutex
- * @wakeup_us: @cfg.wakeup_us, read by producers without the mutex
+ * @cfg: current settings; the hooks, producers and attach read single
+ *	fields of it without @mutex (READ_ONCE())
  * @gc: expires idle connections once a second
  */
 struct mos_dp {
@@ -91,8 +90,6 @@ struct mos_dp {
 	unsigned long slots;
 	u32 next_monitor_id;
 	struct mos_dp_config cfg;
-	bool tracking;
-	u32 wakeup_us;
 	struct delayed_work gc;
 };
 
@@ -113,7 +110,7 @@ void mos_dp_set_config(struct mos_dp *dp, const struct mos_dp_config *cfg);
  */
 static inline bool mos_dp_tracking(const struct mos_dp *dp)
 {
-	return READ_ONCE(dp->tracking);
+	return READ_ONCE(dp->cfg.tracking);
 }
 
 u64 mos_dp_now(void);

@@ -150,8 +150,8 @@ static bool ring_room(struct mos_ring *r, u64 cons, u32 size)
 }
 
 /*
- * Writes a LOST record, not yet published: the record that follows (or
- * mos_ring_flush_lost()) publishes both, so that whether the reader waits
+ * Writes a LOST record, not yet published: mos_ring_commit() of the record
+ * that follows (or mos_ring_flush_lost()) publishes both, so that whether the reader waits
  * is judged from the position before both. Published on its own, the
  * LOST record would move the producer past the waiting reader's position,
  * and the record after it would then never wake the reader.
@@ -198,32 +198,39 @@ void *mos_ring_reserve(struct mos_ring *r, u32 size)
 	return r->data + (r->producer & r->mask);
 }
 
-/**
- * mos_ring_commit() - publish the record written at the reserved place
- * @r: the ring
- * @size: its size as reserved (0: publish what is written, nothing more)
- *
- * Publishes a LOST record written before it too (mos_ring_reserve()). The
- * consumer stores its position, then (full barrier) reads ours before
- * it sleeps; we store ours, then (full barrier) read its. So either it
- * sees these records, or we see that it had read everything before them
- * and may be going to sleep.
- *
- * Return: true when the consumer may be waiting for these records.
+/*
+ * Publishes what was written since the last time. The consumer stores its
+ * position, then (full barrier) reads ours before it sleeps; we store
+ * ours, then (full barrier) read its. So either it sees the new records,
+ * or we see that it had read everything before them and may be going to
+ * sleep: then this returns true.
  */
-bool mos_ring_commit(struct mos_ring *r, u32 size)
+static bool ring_publish(struct mos_ring *r)
 {
 	u64 old = r->published;
 
-	r->producer += size;
-	if (size)
-		WRITE_ONCE(r->ctrl->records, r->ctrl->records + 1);
 	/* The records' bytes are visible before the new position. */
 	smp_store_release(&r->ctrl->producer, r->producer);
 	r->published = r->producer;
 	/* Orders the store above before the load below (see the comment). */
 	smp_mb();
 	return READ_ONCE(r->cons->consumer) == old;
+}
+
+/**
+ * mos_ring_commit() - publish the record written at the reserved place
+ * @r: the ring
+ * @size: its size as reserved
+ *
+ * Publishes a LOST record written before it too (mos_ring_reserve()).
+ *
+ * Return: true when the consumer may be waiting for these records.
+ */
+bool mos_ring_commit(struct mos_ring *r, u32 size)
+{
+	r->producer += size;
+	WRITE_ONCE(r->ctrl->records, r->ctrl->records + 1);
+	return ring_publish(r);
 }
 
 /**
@@ -252,5 +259,5 @@ bool mos_ring_flush_lost(struct mos_ring *r)
 	    !ring_room(r, ring_consumer(r), sizeof(struct mos_rec)))
 		return false;
 	ring_put_lost(r);
-	return mos_ring_commit(r, 0);
+	return ring_publish(r);
 }

@@ -4,6 +4,7 @@
  */
 #include <assert.h>
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -665,11 +666,35 @@ static int timeout_attr_cb(const struct nlattr *attr, void *data)
 	return MNL_CB_OK;
 }
 
+/* The settings that are 0 or 1: a u8 attribute, an int of the config. */
+static const struct {
+	uint16_t attr;
+	uint32_t set;		/* its MOS_CTL_CFG_* bit */
+	size_t field;
+} config_flags[] = {
+	{ MOS_CONFIG_A_MIDSTREAM, MOS_CTL_CFG_MIDSTREAM,
+	  offsetof(struct mos_ctl_config, midstream) },
+	{ MOS_CONFIG_A_DELIVER_ON_ARRIVAL, MOS_CTL_CFG_DELIVER_ON_ARRIVAL,
+	  offsetof(struct mos_ctl_config, deliver_on_arrival) },
+	{ MOS_CONFIG_A_TRACKING, MOS_CTL_CFG_TRACKING,
+	  offsetof(struct mos_ctl_config, tracking) },
+};
+
 static int config_attr_cb(const struct nlattr *attr, void *data)
 {
 	struct mos_ctl_config *cfg = data;
 	uint32_t *u32 = NULL;
+	size_t i;
 
+	for (i = 0; i < ARRAY_SIZE(config_flags); i++) {
+		if (mnl_attr_get_type(attr) != config_flags[i].attr)
+			continue;
+		if (mnl_attr_validate(attr, MNL_TYPE_U8) < 0)
+			return MNL_CB_ERROR;
+		*(int *)((char *)cfg + config_flags[i].field) =
+			mnl_attr_get_u8(attr);
+		return MNL_CB_OK;
+	}
 	switch (mnl_attr_get_type(attr)) {
 	case MOS_CONFIG_A_MAX_FLOWS:
 		u32 = &cfg->max_flows;
@@ -683,30 +708,13 @@ static int config_attr_cb(const struct nlattr *attr, void *data)
 	case MOS_CONFIG_A_RING_BYTES:
 		u32 = &cfg->ring_bytes;
 		break;
+	case MOS_CONFIG_A_WAKEUP_US:
+		u32 = &cfg->wakeup_us;
+		break;
 	case MOS_CONFIG_A_BUFFER_TOTAL:
 		if (mnl_attr_validate(attr, MNL_TYPE_U64) < 0)
 			return MNL_CB_ERROR;
 		cfg->buffer_total = mnl_attr_get_u64(attr);
-		return MNL_CB_OK;
-	case MOS_CONFIG_A_MIDSTREAM:
-		if (mnl_attr_validate(attr, MNL_TYPE_U8) < 0)
-			return MNL_CB_ERROR;
-		cfg->midstream = mnl_attr_get_u8(attr);
-		return MNL_CB_OK;
-	case MOS_CONFIG_A_DELIVER_ON_ARRIVAL:
-		if (mnl_attr_validate(attr, MNL_TYPE_U8) < 0)
-			return MNL_CB_ERROR;
-		cfg->deliver_on_arrival = mnl_attr_get_u8(attr);
-		return MNL_CB_OK;
-	case MOS_CONFIG_A_TRACKING:
-		if (mnl_attr_validate(attr, MNL_TYPE_U8) < 0)
-			return MNL_CB_ERROR;
-		cfg->tracking = mnl_attr_get_u8(attr);
-		return MNL_CB_OK;
-	case MOS_CONFIG_A_WAKEUP_US:
-		if (mnl_attr_validate(attr, MNL_TYPE_U32) < 0)
-			return MNL_CB_ERROR;
-		cfg->wakeup_us = mnl_attr_get_u32(attr);
 		return MNL_CB_OK;
 	case MOS_CONFIG_A_TIMEOUT:
 		if (mnl_attr_validate(attr, MNL_TYPE_NESTED) < 0 ||
@@ -753,6 +761,7 @@ int mos_ctl_config_set(struct mos_ctl *ctl, const struct mos_ctl_config *cfg)
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlattr *nest, *tn;
 	struct nlmsghdr *nlh;
+	size_t f;
 	int i;
 
 	nlh = mos_msg(ctl, buf, MOS_CMD_SET_CONFIG);
@@ -768,16 +777,14 @@ int mos_ctl_config_set(struct mos_ctl *ctl, const struct mos_ctl_config *cfg)
 	if (cfg->set & MOS_CTL_CFG_OVERLAP_POLICY)
 		mnl_attr_put_u32(nlh, MOS_CONFIG_A_OVERLAP_POLICY,
 				 cfg->overlap_policy);
-	if (cfg->set & MOS_CTL_CFG_MIDSTREAM)
-		mnl_attr_put_u8(nlh, MOS_CONFIG_A_MIDSTREAM, !!cfg->midstream);
 	if (cfg->set & MOS_CTL_CFG_RING_BYTES)
 		mnl_attr_put_u32(nlh, MOS_CONFIG_A_RING_BYTES,
 				 cfg->ring_bytes);
-	if (cfg->set & MOS_CTL_CFG_DELIVER_ON_ARRIVAL)
-		mnl_attr_put_u8(nlh, MOS_CONFIG_A_DELIVER_ON_ARRIVAL,
-				!!cfg->deliver_on_arrival);
-	if (cfg->set & MOS_CTL_CFG_TRACKING)
-		mnl_attr_put_u8(nlh, MOS_CONFIG_A_TRACKING, !!cfg->tracking);
+	for (f = 0; f < ARRAY_SIZE(config_flags); f++)
+		if (cfg->set & config_flags[f].set)
+			mnl_attr_put_u8(nlh, config_flags[f].attr,
+					!!*(const int *)((const char *)cfg +
+							 config_flags[f].field));
 	if (cfg->set & MOS_CTL_CFG_WAKEUP_US)
 		mnl_attr_put_u32(nlh, MOS_CONFIG_A_WAKEUP_US, cfg->wakeup_us);
 	if (cfg->timeout_set & ((1u << MOS_CTL_TIMEOUTS) - 1)) {

@@ -59,7 +59,7 @@ busy_ticks() {
 	awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9, $5 + $6 }' /proc/stat
 }
 read -r busy0 idle0 <<<"$(busy_ticks)"
-gbps >/dev/null || echo "iperf3 failed: $(tail -3 "$WORK/iperf.json")" >&2
+gbps_or_0 >/dev/null
 read -r busy1 idle1 <<<"$(busy_ticks)"
 fwd_bytes=$(python3 -c "import json
 print(json.load(open('$WORK/iperf.json'))['end']['sum_received']['bytes'])" \

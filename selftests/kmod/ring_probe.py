@@ -156,8 +156,6 @@ def main():
         time.sleep(args.stall)
         for r in rings:
             r.set_consumer(r.producer())
-        if args.ready:
-            open(args.ready + ".drained", "w").close()
         t = time.monotonic()
         woken = bool(poller.poll(20000))
         print(json.dumps({"woken": woken,
