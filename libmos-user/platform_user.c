@@ -4,6 +4,9 @@
 
 __thread struct mos_buf_cache mos_buf_cache;
 
+/* Shortest range of a packet held rather than copied (mos_pkt_hold()). */
+u32 mos_pkt_hold_min = 64;
+
 /**
  * mos_buf_cache_off() - let every freed buffer go back to malloc
  *

@@ -14,6 +14,7 @@
 #include <linux/string.h>
 #include <linux/build_bug.h>
 #include <linux/skbuff.h>
+#include <net/dst.h>
 #include "../compat.h"
 #include "../flowmem.h"
 #include "../segmem.h"
@@ -78,6 +79,47 @@ static inline void mos_pkt_copy(const void *pkt, u32 off, void *dst, u32 len)
 	/* The engine stays within skb->len: a failure is a bug. */
 	if (WARN_ON_ONCE(skb_copy_bits(pkt, off, dst, len)))
 		memset(dst, 0, len);
+}
+
+/*
+ * Holding a packet's bytes until the receiver acknowledges them, instead
+ * of copying them into stream buffers: a clone of the skb shares its data
+ * (head and pages), which nobody may write while it is cloned, so the
+ * bytes stay as they came. Worth it only for big segments that are most
+ * of their packet: a clone costs an allocation and pins the whole packet,
+ * and the forwarding path then copies the packet's headers (skb_cow()).
+ * Pages that can change under the skb (zerocopy, spliced page cache) are
+ * copied as before. The clone keeps no route, conntrack entry or
+ * extension: it must not pin devices or other modules' objects.
+ */
+#define MOS_PKT_HOLD_MIN	8192
+
+static inline void *mos_pkt_hold(const void *pkt, u32 off, u32 len, u32 *hoff)
+{
+	struct sk_buff *skb = (struct sk_buff *)pkt, *clone;
+
+	if (len < MOS_PKT_HOLD_MIN || (u64)len * 2 < skb->len ||
+	    skb_zcopy(skb) || skb_has_shared_frag(skb))
+		return NULL;
+	clone = skb_clone(skb, GFP_ATOMIC | __GFP_NOWARN);
+	if (!clone)
+		return NULL;
+	skb_dst_drop(clone);
+	nf_reset_ct(clone);
+	skb_ext_reset(clone);
+	*hoff = off;
+	return clone;
+}
+
+/* One more holder of the bytes mos_pkt_hold() returned. */
+static inline void mos_pkt_hold_more(void *held)
+{
+	skb_get(held);
+}
+
+static inline void mos_pkt_unhold(void *held)
+{
+	consume_skb(held);
 }
 
 /*

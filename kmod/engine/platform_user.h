@@ -137,6 +137,56 @@ static inline void mos_pkt_copy(const void *pkt, u32 off, void *dst, u32 len)
 	memcpy(dst, (const u8 *)pkt + off, len);
 }
 
+/*
+ * Holding a packet's bytes beyond the packet's life (the kernel clones the
+ * skb, platform_kernel.h). A packet in memory here belongs to its caller,
+ * so holding copies the bytes into a reference-counted buffer: this only
+ * serves the unit tests' paged packets, which run the engine's held
+ * segments as the kernel does; offline input has no in.pkt. Ranges shorter
+ * than mos_pkt_hold_min (platform_user.c) are copied: the tests set it to
+ * take either path.
+ */
+extern u32 mos_pkt_hold_min;
+
+struct mos_pkt_held {
+	u32 refs;	/* one engine, one thread: no atomics */
+	u8 bytes[];
+};
+
+static inline void *mos_pkt_hold(const void *pkt, u32 off, u32 len, u32 *hoff)
+{
+	struct mos_pkt_held *h;
+
+	if (len < mos_pkt_hold_min)
+		return NULL;
+	h = malloc(sizeof(*h) + len);
+	if (!h)
+		return NULL;
+	h->refs = 1;
+	memcpy(h->bytes, (const u8 *)pkt + off, len);
+	*hoff = 0;
+	return h->bytes;
+}
+
+static inline struct mos_pkt_held *mos_pkt_held_of(void *held)
+{
+	return (struct mos_pkt_held *)((u8 *)held -
+				       offsetof(struct mos_pkt_held, bytes));
+}
+
+static inline void mos_pkt_hold_more(void *held)
+{
+	mos_pkt_held_of(held)->refs++;
+}
+
+static inline void mos_pkt_unhold(void *held)
+{
+	struct mos_pkt_held *h = mos_pkt_held_of(held);
+
+	if (!--h->refs)
+		free(h);
+}
+
 /* Where bytes of such a packet are in memory: here, always. */
 static inline const u8 *mos_pkt_flat(const void *pkt, u32 off)
 {

@@ -55,6 +55,40 @@ struct mos_reasm_spare {
 };
 #endif
 
+/*
+ * A held segment (cap 0) keeps no bytes of its own: they stay in the
+ * packet they came in, which the platform holds (mos_pkt_hold()) and
+ * whose handle is all its buffer holds. Held segments are never written:
+ * a copy that must replace their bytes first turns them into an ordinary
+ * segment (seg_unhold()), so they are at most REASM_BUF_MAX long.
+ */
+#define REASM_HELD_SIZE		sizeof(void *)
+static_assert(offsetof(struct mos_reasm_seg, buf) % sizeof(void *) == 0,
+	      "a held segment keeps a pointer in its buffer");
+
+static inline bool seg_is_held(const struct mos_reasm_seg *s)
+{
+	return !s->cap;
+}
+
+/* The packet a held segment's bytes are in (its buffer is aligned). */
+static inline void **seg_held_pkt(struct mos_reasm_seg *s)
+{
+	return (void **)s->buf;
+}
+
+static inline size_t seg_size(const struct mos_reasm_seg *s)
+{
+	return sizeof(*s) + (s->cap ? s->cap : REASM_HELD_SIZE);
+}
+
+/* Give back a segment's hold on its packet, if it has one. */
+static void seg_drop_hold(struct mos_reasm_seg *s)
+{
+	if (seg_is_held(s))
+		mos_pkt_unhold(*seg_held_pkt(s));
+}
+
 static struct mos_reasm_seg *seg_alloc(struct mos_reasm_mem *mem, u32 cap)
 {
 	size_t size = sizeof(struct mos_reasm_seg) + cap;
@@ -70,11 +104,14 @@ static struct mos_reasm_seg *seg_alloc(struct mos_reasm_mem *mem, u32 cap)
 
 static void seg_release(struct mos_reasm_mem *mem, struct mos_reasm_seg *s)
 {
-	size_t size = sizeof(*s) + s->cap;
+	size_t size = seg_size(s);
 #if MOS_BUF_RECYCLE
 	struct mos_reasm_spare *sp = mem->spare;
 	size_t c = mos_buf_class(size);
+#endif
 
+	seg_drop_hold(s);
+#if MOS_BUF_RECYCLE
 	if (sp && c < MOS_BUF_CLASSES && sp->n[c] < MOS_BUF_RECYCLE) {
 		sp->buf[c][sp->n[c]++] = s;
 		return;
@@ -202,23 +239,123 @@ static void bytes_copy(const struct mos_bytes *src, u32 at, u8 *dst, u32 n)
 		mos_pkt_copy(src->pkt, src->off + at, dst, n);
 }
 
-/* Whether @n bytes from @at in @src differ from @old. */
-static bool bytes_differ(const struct mos_bytes *src, u32 at, const u8 *old,
-			 u32 n)
+/* Where @n bytes from @at in @src are: there, or copied into @chunk. */
+static const u8 *bytes_at(const struct mos_bytes *src, u32 at, u8 *chunk,
+			  u32 n)
 {
-	u8 chunk[64];
+	if (src->p)
+		return src->p + src->off + at;
+	mos_pkt_copy(src->pkt, src->off + at, chunk, n);
+	return chunk;
+}
+
+/* Whether @n bytes from @at in @a differ from those from @bt in @b. */
+static bool bytes_differ(const struct mos_bytes *a, u32 at,
+			 const struct mos_bytes *b, u32 bt, u32 n)
+{
+	u8 ca[64], cb[64];
 	u32 k;
 
-	if (src->p)
-		return memcmp(old, src->p + src->off + at, n);
+	if (a->p && b->p)
+		return memcmp(a->p + a->off + at, b->p + b->off + bt, n);
 	/* Retransmissions only: compare a piece at a time. */
-	for (; n; at += k, old += k, n -= k) {
-		k = reasm_min(n, sizeof(chunk));
-		mos_pkt_copy(src->pkt, src->off + at, chunk, k);
-		if (memcmp(old, chunk, k))
+	for (; n; at += k, bt += k, n -= k) {
+		k = reasm_min(n, sizeof(ca));
+		if (memcmp(bytes_at(a, at, ca, k), bytes_at(b, bt, cb, k), k))
 			return true;
 	}
 	return false;
+}
+
+/* The bytes a segment stores, from its head byte on. */
+static struct mos_bytes seg_bytes(struct mos_reasm_seg *s)
+{
+	struct mos_bytes b = { .p = s->buf, .off = s->head };
+
+	if (seg_is_held(s)) {
+		b.p = NULL;
+		b.pkt = *seg_held_pkt(s);
+		b.off = s->held_off + s->head;
+	}
+	return b;
+}
+
+/* Room left at the end of a segment's buffer (none in a held one). */
+static u32 seg_room(const struct mos_reasm_seg *s)
+{
+	return seg_is_held(s) ? 0 : s->cap - s->head - s->len;
+}
+
+/*
+ * Give the held segment at *@link bytes of its own, so that they can be
+ * overwritten. Return: the segment now at *@link, or NULL when there was
+ * no memory (the held one stays).
+ */
+static struct mos_reasm_seg *seg_unhold(struct mos_reasm_mem *mem,
+					struct mos_reasm_seg **link)
+{
+	struct mos_reasm_seg *s = *link, *n;
+	struct mos_bytes b = seg_bytes(s);
+
+	n = seg_alloc(mem, s->len);
+	if (!n)
+		return NULL;
+	n->next = s->next;
+	n->off = s->off;
+	n->len = s->len;
+	n->head = 0;
+	n->cap = s->len;
+	bytes_copy(&b, 0, n->buf, s->len);
+	*link = n;
+	seg_release(mem, s);
+	return n;
+}
+
+/* A segment for bytes at @hoff in @held; the first one takes its hold. */
+static struct mos_reasm_seg *seg_new_held(struct mos_reasm_mem *mem,
+					  void *held, u32 hoff, bool *used)
+{
+	struct mos_reasm_seg *seg = seg_alloc(mem, REASM_HELD_SIZE);
+
+	if (!seg)
+		return NULL;
+	if (*used)
+		mos_pkt_hold_more(held);
+	*used = true;
+	*seg_held_pkt(seg) = held;
+	seg->held_off = hoff;
+	seg->cap = 0;
+	return seg;
+}
+
+/*
+ * A segment holding a copy of @k bytes from @at in @src, to be stored at
+ * @pos after @prev. Room is left at the end of the buffer only when it
+ * continues a full, big segment: the room then grows with the stream, and
+ * the unaccounted room stays below twice the bytes stored before it.
+ */
+static struct mos_reasm_seg *seg_new_copy(struct mos_reasm_mem *mem,
+					  const struct mos_reasm_seg *prev,
+					  u64 pos, const struct mos_bytes *src,
+					  u32 at, u32 k)
+{
+	struct mos_reasm_seg *seg;
+	u32 cap = k;
+
+	if (prev && seg_end(prev) == pos &&
+	    prev->cap >= REASM_SLACK_MIN && prev->cap * 2ull > k)
+		cap = reasm_min(REASM_BUF_MAX, prev->cap * 2ull);
+	seg = seg_alloc(mem, cap);
+	/* The room is a luxury: under memory pressure, go without. */
+	if (!seg && cap > k) {
+		cap = k;
+		seg = seg_alloc(mem, cap);
+	}
+	if (!seg)
+		return NULL;
+	seg->cap = cap;
+	bytes_copy(src, at, seg->buf, k);
+	return seg;
 }
 
 /*
@@ -226,10 +363,6 @@ static bool bytes_differ(const struct mos_bytes *src, u32 at, const u8 *old,
  * are at @at in @src, after *@prevp (NULL: at the head) at *@linkp; both
  * move past what was stored. Bytes the caps or the allocator refuse are
  * reported and dropped.
- *
- * Room is left at the end of a new buffer only when it continues a full,
- * big segment: the room then grows with the stream, and the unaccounted
- * room stays below twice the bytes stored before it.
  */
 static int store_new(struct mos_reasm *r, struct mos_reasm_mem *mem,
 		     u32 flow_cap, struct mos_reasm_seg **prevp,
@@ -238,11 +371,13 @@ static int store_new(struct mos_reasm *r, struct mos_reasm_mem *mem,
 		     const struct mos_reasm_ops *ops, void *ctx)
 {
 	struct mos_reasm_seg *prev = *prevp, *seg;
-	u32 k, room, cap;
+	u32 k, room, hoff = 0, hat = 0;
+	bool held_used = false;
+	void *held = NULL;
 	int err = 0;
 
 	if (prev && seg_end(prev) == pos) {
-		room = prev->cap - prev->head - prev->len;
+		room = seg_room(prev);
 		k = reasm_min(reasm_min(room, n), allowance(r, mem, flow_cap));
 		bytes_copy(src, at, prev->buf + prev->head + prev->len, k);
 		prev->len += k;
@@ -252,22 +387,27 @@ static int store_new(struct mos_reasm *r, struct mos_reasm_mem *mem,
 		n -= k;
 	}
 
+	/*
+	 * Bytes still in their packet are held there rather than copied
+	 * where the platform finds that worth it (big segments): one hold
+	 * for the whole range, shared by its segments.
+	 */
+	if (!src->p && n) {
+		held = mos_pkt_hold(src->pkt, src->off + at, n, &hoff);
+		hat = at;
+	}
+
 	while (n) {
 		k = reasm_min(reasm_min(n, REASM_BUF_MAX), allowance(r, mem, flow_cap));
 		if (!k || r->nsegs >= seg_cap(mem)) {
 			err = -ENOSPC;
 			break;
 		}
-		cap = k;
-		if (prev && seg_end(prev) == pos &&
-		    prev->cap >= REASM_SLACK_MIN && prev->cap * 2ull > k)
-			cap = reasm_min(REASM_BUF_MAX, prev->cap * 2ull);
-		seg = seg_alloc(mem, cap);
-		/* The room is a luxury: under memory pressure, go without. */
-		if (!seg && cap > k) {
-			cap = k;
-			seg = seg_alloc(mem, cap);
-		}
+		if (held)
+			seg = seg_new_held(mem, held, hoff + (at - hat),
+					   &held_used);
+		else
+			seg = seg_new_copy(mem, prev, pos, src, at, k);
 		if (!seg) {
 			err = -ENOMEM;
 			break;
@@ -275,8 +415,6 @@ static int store_new(struct mos_reasm *r, struct mos_reasm_mem *mem,
 		seg->off = pos;
 		seg->len = k;
 		seg->head = 0;
-		seg->cap = cap;
-		bytes_copy(src, at, seg->buf, k);
 		seg->next = **linkp;
 		**linkp = seg;
 		*linkp = &seg->next;
@@ -289,6 +427,8 @@ static int store_new(struct mos_reasm *r, struct mos_reasm_mem *mem,
 		n -= k;
 	}
 	*prevp = prev;
+	if (held && !held_used)
+		mos_pkt_unhold(held);
 
 	if (n) {
 		/* The gap later reported over these bytes must say why. */
@@ -357,12 +497,12 @@ int mos_reasm_add_capped(struct mos_reasm *r, struct mos_reasm_mem *mem,
 			 u32 flow_cap, u64 off, const struct mos_bytes *src,
 			 u32 len, const struct mos_reasm_ops *ops, void *ctx)
 {
-	struct mos_reasm_seg **link = &r->segs, *prev = NULL, *s;
+	struct mos_reasm_seg **link = &r->segs, *prev = NULL, *s, *own;
 	bool overlap = false, below = false, differ = false, fresh = false;
 	enum mos_rexmit_kind kind;
+	struct mos_bytes old;
 	u64 end, pos, stop;
 	int err = 0, ret;
-	u8 *old;
 
 	/* An offset near 2^64 must not wrap around: keep what fits. */
 	if (off > REASM_U64_MAX - len)
@@ -385,13 +525,24 @@ int mos_reasm_add_capped(struct mos_reasm *r, struct mos_reasm_mem *mem,
 		s = *link;
 		if (s && s->off <= pos) {
 			stop = reasm_min(end, seg_end(s));
-			old = s->buf + s->head + (pos - s->off);
-			if (bytes_differ(src, pos - off, old, stop - pos)) {
+			old = seg_bytes(s);
+			if (bytes_differ(src, pos - off, &old, pos - s->off,
+					 stop - pos)) {
 				differ = true;
-				if (new_copy_wins(r->policy, off, end, s->off,
-						  seg_end(s)))
-					bytes_copy(src, pos - off, old,
-						   stop - pos);
+				/*
+				 * Without memory to unhold it, the stored
+				 * copy stays: the report still says how
+				 * the copies differed.
+				 */
+				own = !new_copy_wins(r->policy, off, end,
+						     s->off, seg_end(s)) ? NULL :
+				      seg_is_held(s) ? seg_unhold(mem, link) : s;
+				if (own) {
+					s = own;
+					bytes_copy(src, pos - off,
+						   s->buf + s->head +
+						   (pos - s->off), stop - pos);
+				}
 			}
 			overlap = true;
 			prev = s;
@@ -430,8 +581,8 @@ int mos_reasm_add_capped(struct mos_reasm *r, struct mos_reasm_mem *mem,
 static void deliver_head(struct mos_reasm *r, struct mos_reasm_mem *mem,
 			 u32 n, const struct mos_reasm_ops *ops, void *ctx)
 {
-	struct mos_reasm_seg *s = r->segs;
-	struct mos_bytes data = { .p = s->buf, .off = s->head };
+	struct mos_reasm_seg *s = r->segs, **keep = &s;
+	struct mos_bytes data = seg_bytes(s);
 	u64 off = s->off;
 
 	r->stored -= n;
@@ -442,8 +593,11 @@ static void deliver_head(struct mos_reasm *r, struct mos_reasm_mem *mem,
 		r->nsegs--;
 		mem->segs_used--;
 		s->next = NULL;
+		/* A held segment's bytes are the platform's: not handed over. */
+		if (seg_is_held(s))
+			keep = NULL;
 		if (ops && ops->data)
-			ops->data(ctx, off, &data, n, &s);
+			ops->data(ctx, off, &data, n, keep);
 		if (s)
 			seg_release(mem, s);
 		return;
@@ -461,8 +615,10 @@ static void deliver_head(struct mos_reasm *r, struct mos_reasm_mem *mem,
  */
 void mos_reasm_seg_free(struct mos_reasm_seg *s)
 {
-	if (s)
-		mos_buf_free(s, sizeof(*s) + s->cap);
+	if (s) {
+		seg_drop_hold(s);
+		mos_buf_free(s, seg_size(s));
+	}
 }
 
 static void report_gap(struct mos_reasm *r, u64 upto,

@@ -101,11 +101,14 @@ struct mos_reasm_mem {
  * @off: stream offset of the first stored byte
  * @len: bytes stored
  * @head: index in @buf of the first stored byte (bytes before it released)
- * @cap: size of @buf
+ * @cap: size of @buf; 0 in a held segment, whose bytes stay in the packet
+ *	they came in (reasm.c), at @held_off in the packet @buf points to
+ * @held_off: offset in that packet of the byte at @head 0
  * @buf: the bytes
  *
  * Segments a data report hands over (see &struct mos_reasm_ops) are owned
  * by whoever keeps them: @next, @off, @len and @head are theirs to use.
+ * Held segments are never handed over.
  */
 struct mos_reasm_seg {
 	struct mos_reasm_seg *next;
@@ -113,6 +116,7 @@ struct mos_reasm_seg {
 	u32 len;
 	u32 head;
 	u32 cap;
+	u32 held_off;
 	u8 buf[];
 };
 

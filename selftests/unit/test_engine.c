@@ -1123,8 +1123,14 @@ int main(void)
 {
 	mos_buf_cache_off();	/* for the sanitizers */
 	run_all();
-	/* Again, with payloads read as from paged skbs (mos_input.pkt). */
+	/*
+	 * Again, with payloads read as from paged skbs (mos_input.pkt):
+	 * once with ranges of 64 bytes and more held in their packet and
+	 * shorter ones copied, once with every range held.
+	 */
 	PAGED = true;
+	run_all();
+	mos_pkt_hold_min = 1;
 	run_all();
 	return tap_done();
 }

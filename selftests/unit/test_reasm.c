@@ -177,10 +177,30 @@ static struct mos_reasm_mem big_mem(void)
 	return mem;
 }
 
+/*
+ * Bytes given as in memory, or (second pass) as still in their packet,
+ * which the platform then holds instead of copying (mos_pkt_hold()).
+ */
+static bool AS_PKT;
+
+static int reasm_add(struct mos_reasm *r, struct mos_reasm_mem *mem, u64 off,
+		     const u8 *data, u32 len, const struct mos_reasm_ops *o,
+		     void *ctx)
+{
+	struct mos_bytes src = { .p = data };
+
+	if (!AS_PKT)
+		return mos_reasm_add(r, mem, off, data, len, o, ctx);
+	src.p = NULL;
+	src.pkt = data;
+	return mos_reasm_add_capped(r, mem, mem->flow_cap, off, &src, len, o,
+				    ctx);
+}
+
 static int add_str(struct mos_reasm *r, struct mos_reasm_mem *mem, u64 off,
 		   const char *s, struct rec *rc)
 {
-	return mos_reasm_add(r, mem, off, (const u8 *)s, strlen(s), &ops, rc);
+	return reasm_add(r, mem, off, (const u8 *)s, strlen(s), &ops, rc);
 }
 
 /* The delivered bytes [from, to) relative to the recorder's base. */
@@ -210,15 +230,20 @@ static void test_in_order(void)
 	TAP_CHECK(!rc->nrexmit && !rc->ncapped && !rc->gap_bytes,
 		  "in-order: no rexmit, cap or gap");
 
-	/* 100 kB in 1000-byte packets, unacknowledged: few buffers. */
+	/*
+	 * 100 kB in 1000-byte packets, unacknowledged: few buffers; or,
+	 * held in their packets, one segment each.
+	 */
 	for (i = 0; i < 100; i++) {
 		memset(chunk, 'a' + i % 26, sizeof(chunk));
-		err |= mos_reasm_add(&r, &mem, 11 + i * 1000ull, chunk,
+		err |= reasm_add(&r, &mem, 11 + i * 1000ull, chunk,
 				     sizeof(chunk), &ops, rc);
 	}
 	TAP_CHECK(!err && r.stored == 100000, "in-order: 100 kB stored");
-	TAP_CHECK(r.nsegs <= 12 && mem.segs_used == r.nsegs,
-		  "in-order: coalesced into %u segments", r.nsegs);
+	TAP_CHECK((AS_PKT ? r.nsegs == 100 : r.nsegs <= 12) &&
+		  mem.segs_used == r.nsegs,
+		  "in-order: %s %u segments", AS_PKT ? "held in" :
+		  "coalesced into", r.nsegs);
 	mos_reasm_release(&r, &mem, 11 + 50500, &ops, rc);
 	TAP_CHECK(r.released == 11 + 50500 && rc->data_bytes == 11 + 50500,
 		  "in-order: release stops at upto");
@@ -266,6 +291,52 @@ static void test_out_of_order(void)
 		  r.released == 22, "ooo: bridged stream delivered");
 	mos_reasm_destroy(&r, &mem);
 	TAP_CHECK(!mem.used && !mem.segs_used, "ooo: accounting at zero");
+	rec_free(rc);
+}
+
+/*
+ * A range longer than one segment: held, its segments share one hold on
+ * the packet. A partly released one and a later one are overwritten by a
+ * policy (so unheld first), another is retransmitted unchanged.
+ */
+static void test_big_range(void)
+{
+	static u8 d[40000], want[40000];
+	struct mos_reasm_mem mem = big_mem();
+	struct rec *rc = rec_new(0);
+	struct mos_reasm r;
+	u32 i, segs;
+
+	for (i = 0; i < sizeof(d); i++)
+		d[i] = (u8)(i * 7 + i / 251);
+	memcpy(want, d, sizeof(d));
+	mos_reasm_init(&r, 0, MOS_OVERLAP_LAST);
+	reasm_add(&r, &mem, 0, d, sizeof(d), &ops, rc);
+	segs = r.nsegs;
+	TAP_CHECK(r.stored == sizeof(d) && segs == 3 && mem.segs_used == 3,
+		  "big range: stored in %u segments", segs);
+	mos_reasm_release(&r, &mem, 1000, &ops, rc);
+	TAP_CHECK(rc->data_bytes == 1000 && !memcmp(rc->buf, d, 1000),
+		  "big range: head segment partly released");
+
+	memset(want + 1000, 'X', 100);
+	reasm_add(&r, &mem, 1000, want + 1000, 100, &ops, rc);
+	TAP_CHECK(rc->nrexmit == 1 && rc->kind == MOS_REXMIT_INCONSISTENT,
+		  "big range: overwriting the partly released segment");
+	memset(want + 20000, 'Y', 200);
+	reasm_add(&r, &mem, 20000, want + 20000, 200, &ops, rc);
+	reasm_add(&r, &mem, 30000, d + 30000, 500, &ops, rc);
+	TAP_CHECK(rc->nrexmit == 3 && rc->kind == MOS_REXMIT_EXACT &&
+		  rc->ninconsistent == 2 && r.nsegs == segs &&
+		  r.stored == sizeof(d) - 1000,
+		  "big range: overwrites keep the segments and the bytes");
+	mos_reasm_release(&r, &mem, U64MAX, &ops, rc);
+	TAP_CHECK(rc->data_bytes == sizeof(d) && !rc->order_errors &&
+		  !memcmp(rc->buf, want, sizeof(want)),
+		  "big range: delivered with the policy's bytes");
+	TAP_CHECK(!mem.used && !mem.segs_used && !r.segs,
+		  "big range: accounting at zero");
+	mos_reasm_destroy(&r, &mem);
 	rec_free(rc);
 }
 
@@ -395,7 +466,7 @@ static void test_policies(void)
 			} else {
 				add_str(&r, &mem, 10, O8, rc);
 			}
-			mos_reasm_add(&r, &mem, sh->off, nbuf, sh->len, &ops,
+			reasm_add(&r, &mem, sh->off, nbuf, sh->len, &ops,
 				      rc);
 			ok = rc->nrexmit == 1 &&
 			     rc->kind == MOS_REXMIT_INCONSISTENT;
@@ -620,9 +691,9 @@ static void test_64bit(void)
 	for (i = 0; i < sizeof(d); i++)
 		d[i] = (u8)i;
 	mos_reasm_init(&r, start, MOS_OVERLAP_FIRST);
-	mos_reasm_add(&r, &mem, start + 40, d + 40, 24, &ops, rc);
-	mos_reasm_add(&r, &mem, start + 8, d + 8, 24, &ops, rc);
-	mos_reasm_add(&r, &mem, start, d, 8, &ops, rc);
+	reasm_add(&r, &mem, start + 40, d + 40, 24, &ops, rc);
+	reasm_add(&r, &mem, start + 8, d + 8, 24, &ops, rc);
+	reasm_add(&r, &mem, start, d, 8, &ops, rc);
 	TAP_CHECK(mos_reasm_contiguous_end(&r) == start + 32,
 		  "64-bit: contiguous end across 2^32");
 	mos_reasm_skip_to(&r, &mem, start + 64, &ops, rc);
@@ -631,7 +702,7 @@ static void test_64bit(void)
 		  rc->ev[2].len == 8 &&
 		  !memcmp(rc->buf + 40, d + 40, 24) && !rc->order_errors &&
 		  r.released == (1ull << 32) + 48, "64-bit: across 2^32");
-	mos_reasm_add(&r, &mem, start, d, 8, &ops, rc);
+	reasm_add(&r, &mem, start, d, 8, &ops, rc);
 	TAP_CHECK(rc->kind == MOS_REXMIT_UNVERIFIED && !r.stored,
 		  "64-bit: a 32-bit wrap does not alias old bytes");
 	mos_reasm_destroy(&r, &mem);
@@ -641,8 +712,8 @@ static void test_64bit(void)
 	start = 7ull << 40;
 	rc = rec_new(start);
 	mos_reasm_init(&r, start, MOS_OVERLAP_LAST);
-	mos_reasm_add(&r, &mem, start + 3, d, 5, &ops, rc);
-	mos_reasm_add(&r, &mem, start, d, 3, &ops, rc);
+	reasm_add(&r, &mem, start + 3, d, 5, &ops, rc);
+	reasm_add(&r, &mem, start, d, 3, &ops, rc);
 	mos_reasm_release(&r, &mem, U64MAX, &ops, rc);
 	TAP_CHECK(r.released == start + 8 && !memcmp(rc->buf, d, 3) &&
 		  !memcmp(rc->buf + 3, d, 5), "64-bit: offsets near 2^43");
@@ -651,7 +722,7 @@ static void test_64bit(void)
 
 	rc = rec_new(U64MAX - 8);
 	mos_reasm_init(&r, U64MAX - 8, MOS_OVERLAP_FIRST);
-	mos_reasm_add(&r, &mem, U64MAX - 3, d, 10, &ops, rc);
+	reasm_add(&r, &mem, U64MAX - 3, d, 10, &ops, rc);
 	TAP_CHECK(r.stored == 3, "64-bit: a segment past 2^64 is cut");
 	mos_reasm_flush(&r, &mem, &ops, rc);
 	TAP_CHECK(r.released == U64MAX && rc->gap_bytes == 5 &&
@@ -738,7 +809,7 @@ static void test_random_consistent(void)
 		}
 		mos_reasm_init(&r, start, policy);
 		for (i = 0; i < np; i++) {
-			err |= mos_reasm_add(&r, &mem, start + pieces[i].off,
+			err |= reasm_add(&r, &mem, start + pieces[i].off,
 					     stream + pieces[i].off,
 					     pieces[i].len, &ops, rc);
 			if (rnd_below(8) == 0)
@@ -746,7 +817,7 @@ static void test_random_consistent(void)
 						  rnd_below(N + 100), &ops, rc);
 		}
 		if (pos < N) {	/* ran out of pieces: send the rest */
-			err |= mos_reasm_add(&r, &mem, start + pos,
+			err |= reasm_add(&r, &mem, start + pos,
 					     stream + pos, N - pos, &ops, rc);
 		}
 		mos_reasm_release(&r, &mem, U64MAX, &ops, rc);
@@ -835,7 +906,7 @@ static void test_random_hostile(void)
 				l = rnd_below(rnd_below(4) ? 64 : sizeof(data));
 				for (i = 0; i < l; i++)
 					data[i] = 'a' + rnd_below(3);
-				mos_reasm_add(st, &mem, start[s] + o, data, l,
+				reasm_add(st, &mem, start[s] + o, data, l,
 					      &ops, rc[s]);
 				for (i = 0; i < l; i++) {
 					if (o + i < rel)
@@ -902,9 +973,9 @@ static void test_null_ops(void)
 
 	mos_reasm_init(&r, 0, MOS_OVERLAP_NUM + 3);
 	TAP_CHECK(r.policy == MOS_OVERLAP_FIRST, "unknown policy acts as FIRST");
-	mos_reasm_add(&r, &mem, 5, (const u8 *)"abc", 3, NULL, NULL);
-	mos_reasm_add(&r, &mem, 5, (const u8 *)"xyz", 3, &none, NULL);
-	mos_reasm_add(&r, &mem, 0, (const u8 *)"", 0, NULL, NULL);
+	reasm_add(&r, &mem, 5, (const u8 *)"abc", 3, NULL, NULL);
+	reasm_add(&r, &mem, 5, (const u8 *)"xyz", 3, &none, NULL);
+	reasm_add(&r, &mem, 0, (const u8 *)"", 0, NULL, NULL);
 	mos_reasm_release(&r, &mem, U64MAX, NULL, NULL);
 	mos_reasm_skip_to(&r, &mem, 6, &none, NULL);
 	mos_reasm_flush(&r, &mem, NULL, NULL);
@@ -913,11 +984,12 @@ static void test_null_ops(void)
 	mos_reasm_destroy(&r, &mem);
 }
 
-int main(void)
+static void run_all(void)
 {
 	test_in_order();
 	test_out_of_order();
 	test_rexmit_kinds();
+	test_big_range();
 	test_policies();
 	test_good_evil();
 	test_gaps();
@@ -926,6 +998,15 @@ int main(void)
 	test_random_consistent();
 	test_random_hostile();
 	test_null_ops();
+}
+
+int main(void)
+{
+	run_all();
+	/* Again, every segment held in its packet rather than copied. */
+	AS_PKT = true;
+	mos_pkt_hold_min = 1;
+	run_all();
 	TAP_CHECK(kept_total > 100 && !kept_bad,
 		  "segments taken over from data reports keep their bytes "
 		  "(%llu taken, %llu changed)", (unsigned long long)kept_total,
