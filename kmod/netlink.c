@@ -30,6 +30,7 @@ static bool mos_genl_registered;
  * @lost_bytes: payload bytes of those
  * @dropped: packets dropped by actions
  * @direct_bytes: stream bytes delivered straight from their packet
+ * @held_bytes: stream bytes kept in their packet until the ACK
  */
 struct mos_nl_counters {
 	struct mos_stats_snapshot pkt;
@@ -40,6 +41,7 @@ struct mos_nl_counters {
 	u64 lost_bytes;
 	u64 dropped;
 	u64 direct_bytes;
+	u64 held_bytes;
 };
 
 /* Upper bound of one nested counter set, for sizing the reply. */
@@ -47,7 +49,7 @@ static size_t mos_stats_nest_size(void)
 {
 	return nla_total_size(0) +			/* nest */
 	       nla_total_size(sizeof(u32)) +		/* CPU */
-	       12 * nla_total_size_64bit(sizeof(u64));	/* counters */
+	       13 * nla_total_size_64bit(sizeof(u64));	/* counters */
 }
 
 static int mos_put_stats(struct sk_buff *msg, int attr, int cpu,
@@ -70,6 +72,7 @@ static int mos_put_stats(struct sk_buff *msg, int attr, int cpu,
 		/* Always 0: paged packets are read in place, never cut. */
 		{ MOS_STATS_A_OVERSIZE, 0 },
 		{ MOS_STATS_A_DIRECT_BYTES, c->direct_bytes },
+		{ MOS_STATS_A_HELD_BYTES, c->held_bytes },
 	};
 	struct nlattr *nest;
 	size_t i;
@@ -110,6 +113,7 @@ static void mos_read_shard(struct mos_dp *dp, int cpu,
 	c->lost_bytes = sh->lost_bytes;
 	c->dropped = sh->dropped;
 	c->direct_bytes = es->direct_bytes;
+	c->held_bytes = es->held_bytes;
 	spin_unlock_bh(&sh->lock);
 }
 
@@ -127,6 +131,7 @@ static void mos_add_counters(struct mos_nl_counters *t,
 	t->lost_bytes += c->lost_bytes;
 	t->dropped += c->dropped;
 	t->direct_bytes += c->direct_bytes;
+	t->held_bytes += c->held_bytes;
 }
 
 /*

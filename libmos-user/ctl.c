@@ -368,6 +368,9 @@ static int counters_attr_cb(const struct nlattr *attr, void *data)
 	case MOS_STATS_A_DIRECT_BYTES:
 		dst = &c->direct_bytes;
 		break;
+	case MOS_STATS_A_HELD_BYTES:
+		dst = &c->held_bytes;
+		break;
 	default:	/* newer kernels may add counters */
 		return MNL_CB_OK;
 	}

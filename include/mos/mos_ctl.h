@@ -37,6 +37,8 @@ struct mos_ctl;
  * @oversize: packets longer than the engine's copy buffer
  * @direct_bytes: stream bytes delivered straight from their packet into
  *	the rings, never stored (deliver_on_arrival)
+ * @held_bytes: stream bytes kept in the packet they came in until their
+ *	ACK, rather than copied (big segments; 0 from kernels before it)
  */
 struct mos_counters {
 	uint64_t tcp_packets;
@@ -51,6 +53,7 @@ struct mos_counters {
 	uint64_t dropped;
 	uint64_t oversize;
 	uint64_t direct_bytes;
+	uint64_t held_bytes;
 };
 
 /**

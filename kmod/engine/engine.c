@@ -603,6 +603,7 @@ static void stream_add(struct mos_engine *e, struct mos_flow *f, int dir,
 			mos_reasm_add_capped(&st->reasm, &e->rmem, cap + len,
 					     off, payload, len, &stream_ops,
 					     &sc);
+			e->stats.held_bytes = e->rmem.held_bytes;
 			mos_reasm_release(&st->reasm, &e->rmem, (u64)-1,
 					  &stream_ops, &sc);
 			e->rmem.cap -= len;
@@ -611,6 +612,7 @@ static void stream_add(struct mos_engine *e, struct mos_flow *f, int dir,
 	}
 	mos_reasm_add_capped(&st->reasm, &e->rmem, cap, off, payload, len,
 			     &stream_ops, &sc);
+	e->stats.held_bytes = e->rmem.held_bytes;
 }
 
 /* Release the bytes of @dir's stream that the ACK @ack acknowledges. */

@@ -208,6 +208,8 @@ struct mos_engine_cfg {
  * @capped_bytes: bytes dropped by buffer caps
  * @direct_bytes: stream bytes delivered straight from their packet, never
  *	stored (delivery on arrival, mos_reasm_pass())
+ * @held_bytes: stream bytes stored held in their packet rather than
+ *	copied (mos_pkt_hold(); the kernel's big segments)
  * @no_memory: allocations that failed
  */
 struct mos_engine_stats {
@@ -232,6 +234,7 @@ struct mos_engine_stats {
 	u64 gap_bytes;
 	u64 capped_bytes;
 	u64 direct_bytes;
+	u64 held_bytes;
 	u64 dropped;
 	u64 no_memory;
 };

@@ -390,9 +390,11 @@ static int store_new(struct mos_reasm *r, struct mos_reasm_mem *mem,
 	/*
 	 * Bytes still in their packet are held there rather than copied
 	 * where the platform finds that worth it (big segments): one hold
-	 * for the whole range, shared by its segments.
+	 * for the whole range, shared by its segments. Held segments are
+	 * never merged: past half the segment cap, copies that fill whole
+	 * buffers keep the cap from limiting the bytes a stream can store.
 	 */
-	if (!src->p && n) {
+	if (!src->p && n && r->nsegs < seg_cap(mem) / 2) {
 		held = mos_pkt_hold(src->pkt, src->off + at, n, &hoff);
 		hat = at;
 	}
@@ -403,11 +405,14 @@ static int store_new(struct mos_reasm *r, struct mos_reasm_mem *mem,
 			err = -ENOSPC;
 			break;
 		}
-		if (held)
+		if (held) {
 			seg = seg_new_held(mem, held, hoff + (at - hat),
 					   &held_used);
-		else
+			if (seg)
+				mem->held_bytes += k;
+		} else {
 			seg = seg_new_copy(mem, prev, pos, src, at, k);
+		}
 		if (!seg) {
 			err = -ENOMEM;
 			break;

@@ -80,6 +80,7 @@ struct mos_reasm_spare;
  * @flow_seg_cap: most segments one stream may store (0: 1024; at most
  *	65535): bounds the work a flood of tiny out-of-order segments causes
  * @segs_used: segments stored by all streams together (for statistics)
+ * @held_bytes: bytes stored so far held in their packet (for statistics)
  * @spare: segments these streams freed, kept for reuse (NULL: none; see
  *	mos_reasm_mem_init())
  */
@@ -89,6 +90,7 @@ struct mos_reasm_mem {
 	u32 flow_cap;
 	u32 flow_seg_cap;
 	u64 segs_used;
+	u64 held_bytes;
 	struct mos_reasm_spare *spare;
 };
 

@@ -340,6 +340,36 @@ static void test_big_range(void)
 	rec_free(rc);
 }
 
+/*
+ * Held segments are not merged: past half the segment cap a stream copies
+ * into growing buffers again, so that the cap does not shrink what it can
+ * store.
+ */
+static void test_held_seg_cap(void)
+{
+	struct mos_reasm_mem mem = big_mem();
+	struct rec *rc = rec_new(0);
+	struct mos_reasm r;
+	u8 d[1000];
+	int i, err = 0;
+
+	mem.flow_seg_cap = 8;
+	mos_reasm_init(&r, 0, MOS_OVERLAP_FIRST);
+	for (i = 0; i < 12; i++) {
+		memset(d, 'a' + i, sizeof(d));
+		err |= reasm_add(&r, &mem, i * 1000ull, d, sizeof(d), &ops, rc);
+	}
+	TAP_CHECK(!err && !rc->ncapped && r.stored == 12000 && r.nsegs <= 8,
+		  "segment cap 8: 12 kB of 1000-byte packets stored in %u "
+		  "segments", r.nsegs);
+	mos_reasm_release(&r, &mem, U64MAX, &ops, rc);
+	TAP_CHECK(rc->data_bytes == 12000 && rc->buf[11999] == 'a' + 11 &&
+		  rc->buf[4500] == 'e' && !mem.used && !mem.segs_used,
+		  "segment cap 8: delivered and freed");
+	mos_reasm_destroy(&r, &mem);
+	rec_free(rc);
+}
+
 static void test_rexmit_kinds(void)
 {
 	struct mos_reasm_mem mem = big_mem();
@@ -990,6 +1020,7 @@ static void run_all(void)
 	test_out_of_order();
 	test_rexmit_kinds();
 	test_big_range();
+	test_held_seg_cap();
 	test_policies();
 	test_good_evil();
 	test_gaps();

@@ -127,6 +127,7 @@ static void print_counters_json(const struct mos_counters *c)
 		{ "dropped", c->dropped },
 		{ "oversize", c->oversize },
 		{ "direct_bytes", c->direct_bytes },
+		{ "held_bytes", c->held_bytes },
 	};
 	size_t i;
 
@@ -154,11 +155,12 @@ static void print_counters_row(const char *label,
 {
 	printf("%-6s %12" PRIu64 " %14" PRIu64 " %12" PRIu64 " %11" PRIu64
 	       " %8" PRIu64 " %13" PRIu64 " %9" PRIu64 " %11" PRIu64
-	       " %10" PRIu64 " %10" PRIu64 " %8" PRIu64 " %14" PRIu64 "\n",
+	       " %10" PRIu64 " %10" PRIu64 " %8" PRIu64 " %14" PRIu64
+	       " %14" PRIu64 "\n",
 	       label, c->tcp_packets, c->tcp_bytes, c->tcp6_packets,
 	       c->bad_headers, c->flows, c->flows_created, c->evictions,
 	       c->ring_lost_events, c->ring_lost_bytes, c->dropped,
-	       c->oversize, c->direct_bytes);
+	       c->oversize, c->direct_bytes, c->held_bytes);
 }
 
 static void print_stats_table(const struct mos_ctl_stats *st)
@@ -166,11 +168,11 @@ static void print_stats_table(const struct mos_ctl_stats *st)
 	char label[16];
 	unsigned int i;
 
-	printf("%-6s %12s %14s %12s %11s %8s %13s %9s %11s %10s %10s %8s %14s\n",
+	printf("%-6s %12s %14s %12s %11s %8s %13s %9s %11s %10s %10s %8s %14s %14s\n",
 	       "cpu", "tcp_packets", "tcp_bytes", "tcp6_packets",
 	       "bad_headers", "flows", "flows_created", "evictions",
 	       "lost_events", "lost_bytes", "dropped", "oversize",
-	       "direct_bytes");
+	       "direct_bytes", "held_bytes");
 	for (i = 0; i < st->n_cpus; i++) {
 		snprintf(label, sizeof(label), "%u", st->cpus[i].cpu);
 		print_counters_row(label, &st->cpus[i].counters);

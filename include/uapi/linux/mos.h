@@ -141,6 +141,9 @@ enum mos_attr {
  *	their packet into the rings, never stored (delivery on arrival)
  * @MOS_STATS_A_OVERSIZE: u64, always 0 (kept for compatibility: paged
  *	packets are read in place, never cut short)
+ * @MOS_STATS_A_HELD_BYTES: u64, stream bytes kept until their ACK in the
+ *	packet they came in (a clone of its skb) rather than copied into
+ *	stream buffers: big segments, when delivering on the ACK
  */
 enum mos_stats_attr {
 	MOS_STATS_A_UNSPEC,
@@ -158,6 +161,7 @@ enum mos_stats_attr {
 	MOS_STATS_A_DROPPED,
 	MOS_STATS_A_OVERSIZE,
 	MOS_STATS_A_DIRECT_BYTES,
+	MOS_STATS_A_HELD_BYTES,
 
 	__MOS_STATS_A_MAX,
 };
