@@ -77,8 +77,8 @@ print(max(r, 1 << 20))')
 check "default ring size $(cfg ring_bytes) = 64 MiB over the CPUs' rings ($want_ring)" \
 	test "$(cfg ring_bytes)" -eq "$want_ring"
 check "namespaces are tracked by default" test "$(cfg tracking)" -eq 1
-check "consumers are woken 1000 us after a record by default" \
-	test "$(cfg wakeup_us)" -eq 1000
+check "consumers are woken 4000 us after a record by default" \
+	test "$(cfg wakeup_us)" -eq 4000
 check "config set succeeds" ip netns exec mos-s "$MOSCTL" config set \
 	timeout.established=8 max_flows=5000 overlap_policy=linux \
 	ring_bytes=131072 flow_buffer=64k buffer_total=64m midstream=1 \

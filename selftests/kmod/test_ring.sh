@@ -209,5 +209,5 @@ wake w3 1000000 400000 65536 5012
 check "a quarter-full ring wakes its consumer before the interval" \
 	python3 -c "import sys; sys.exit(not (float('$wake_ms') < 950 and
 	$unread >= 16384))"
-ip netns exec mos-s "$MOSCTL" config set wakeup_us=1000
+ip netns exec mos-s "$MOSCTL" config set wakeup_us=4000
 exit $FAILED

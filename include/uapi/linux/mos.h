@@ -285,7 +285,7 @@ enum mos_flow_attr {
  *	uncounted, and the connections it had end (reason eof)
  * @MOS_CONFIG_A_WAKEUP_US: u32, at most 1000000: a consumer waiting in
  *	poll() for records is woken this many microseconds after the first
- *	one (default 1000), so that a busy stream of records costs one
+ *	one (default 4000), so that a busy stream of records costs one
  *	wakeup per interval, not one per record; at once when 0, or when a
  *	ring is a quarter full
  */
