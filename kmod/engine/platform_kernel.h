@@ -86,11 +86,13 @@ static inline void mos_pkt_copy(const void *pkt, u32 off, void *dst, u32 len)
  * of copying them into stream buffers: a clone of the skb shares its data
  * (head and pages), which nobody may write while it is cloned, so the
  * bytes stay as they came. Worth it only for big segments that are most
- * of their packet: a clone costs an allocation and pins the whole packet,
- * and the forwarding path then copies the packet's headers (skb_cow()).
- * Pages that can change under the skb (zerocopy, spliced page cache) are
- * copied as before. The clone keeps no route, conntrack entry or
- * extension: it must not pin devices or other modules' objects.
+ * of the memory their packet takes (truesize): a clone costs an
+ * allocation and pins all of that, and the forwarding path then copies
+ * the packet's headers (skb_cow()). So the memory pinned stays below
+ * twice the bytes the engine's caps account. Pages that can change under
+ * the skb (zerocopy, spliced page cache) and packets from the emergency
+ * reserves are copied as before. The clone keeps no route, conntrack
+ * entry or extension: it must not pin devices or other modules' objects.
  */
 #define MOS_PKT_HOLD_MIN	8192
 
@@ -98,8 +100,9 @@ static inline void *mos_pkt_hold(const void *pkt, u32 off, u32 len, u32 *hoff)
 {
 	struct sk_buff *skb = (struct sk_buff *)pkt, *clone;
 
-	if (len < MOS_PKT_HOLD_MIN || (u64)len * 2 < skb->len ||
-	    skb_zcopy(skb) || skb_has_shared_frag(skb))
+	if (len < MOS_PKT_HOLD_MIN || (u64)len * 2 < skb->truesize ||
+	    skb_zcopy(skb) || skb_has_shared_frag(skb) ||
+	    skb_pfmemalloc(skb))
 		return NULL;
 	clone = skb_clone(skb, GFP_ATOMIC | __GFP_NOWARN);
 	if (!clone)
