@@ -77,7 +77,17 @@ struct mos_buf_cache {
 	unsigned int n[MOS_BUF_CLASSES];
 	unsigned int room[MOS_BUF_CLASSES];
 	size_t bytes;
+	size_t out;	/* bytes handed out and not yet back */
 };
+
+/*
+ * Beyond this many bytes in use, a buffer that comes back to the cache has
+ * left the CPU's caches before it is handed out again, and writing into
+ * it stalls: the next one is then prefetched for writing when one is
+ * taken. Below, prefetching only costs (Documentation/benchmarks.md).
+ */
+#define MOS_BUF_COLD_BYTES	(16u << 20)
+#define MOS_BUF_PREFETCH_LINES	32
 
 extern __thread struct mos_buf_cache mos_buf_cache;
 
@@ -99,11 +109,21 @@ static inline void *mos_buf_alloc(size_t size)
 	struct mos_buf_cache *bc = &mos_buf_cache;
 	size_t c = mos_buf_class(size);
 
+	void *p;
+	size_t i;
+
 	if (c >= MOS_BUF_CLASSES)
 		return malloc(size);
+	bc->out += mos_buf_class_size(c);
 	if (bc->n[c]) {
 		bc->bytes -= mos_buf_class_size(c);
-		return bc->slot[c][--bc->n[c]];
+		p = bc->slot[c][--bc->n[c]];
+		if (bc->out > MOS_BUF_COLD_BYTES && bc->n[c])
+			for (i = 0; i < MOS_BUF_PREFETCH_LINES &&
+			     i * 64 < mos_buf_class_size(c); i++)
+				__builtin_prefetch((char *)bc->slot[c][bc->n[c] - 1] +
+						   i * 64, 1, 3);
+		return p;
 	}
 	return malloc(mos_buf_class_size(c));
 }
@@ -115,6 +135,9 @@ static inline void mos_buf_free(void *p, size_t size)
 
 	if (!p)
 		return;
+	if (c < MOS_BUF_CLASSES)
+		bc->out -= bc->out < mos_buf_class_size(c) ? bc->out :
+			   mos_buf_class_size(c);
 	if (c >= MOS_BUF_CLASSES ||
 	    bc->bytes + mos_buf_class_size(c) > MOS_BUF_CACHE_MAX ||
 	    (bc->n[c] == bc->room[c] && !mos_buf_cache_grow(c))) {

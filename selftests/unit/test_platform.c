@@ -74,8 +74,14 @@ static void test_buf_cache(void)
 	TAP_CHECK(ok && bc->n[mos_buf_class(700)] == 200 &&
 		  bc->room[mos_buf_class(700)] >= 200,
 		  "200 buffers of a class are all kept");
+	/* What is in use decides whether taken buffers are prefetched. */
+	TAP_CHECK(bc->out == 2 * mos_buf_class_size(c),
+		  "bytes in use counted (%zu)", bc->out);
 	for (i = 0; i < 200; i++)
 		p[i] = mos_buf_alloc(700);
+	TAP_CHECK(bc->out == 2 * mos_buf_class_size(c) +
+		  200 * mos_buf_class_size(mos_buf_class(700)),
+		  "bytes in use grow with buffers taken from the cache");
 	for (i = 0; i < 200; i++)
 		mos_buf_free(p[i], 700);
 	/* At the byte budget, buffers go back to malloc. */
