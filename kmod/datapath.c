@@ -467,8 +467,8 @@ static void mos_dp_gc(struct work_struct *work)
 		mos_engine_advance(sh->engine, sh->now);
 		rcu_read_lock();
 		list_for_each_entry_rcu(c, &dp->consumers, node)
-			if (mos_ring_flush_lost(c->rings[i]))
-				wake_up_interruptible(&c->wq);
+			mos_consumer_notify(c, c->rings[i],
+					    mos_ring_flush_lost(c->rings[i]));
 		rcu_read_unlock();
 		spin_unlock_bh(&sh->lock);
 		cond_resched();

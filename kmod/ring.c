@@ -151,10 +151,11 @@ static bool ring_room(struct mos_ring *r, u64 cons, u32 size)
 
 /*
  * Writes a LOST record, not yet published: mos_ring_commit() of the record
- * that follows (or mos_ring_flush_lost()) publishes both, so that whether the reader waits
- * is judged from the position before both. Published on its own, the
- * LOST record would move the producer past the waiting reader's position,
- * and the record after it would then never wake the reader.
+ * that follows (or mos_ring_flush_lost()) publishes both, so that whether
+ * the reader waits is judged from the position before both. Published on
+ * its own, the LOST record would move the producer past the waiting
+ * reader's position, and the record after it would then never wake the
+ * reader.
  */
 static void ring_put_lost(struct mos_ring *r)
 {

@@ -603,7 +603,6 @@ static void stream_add(struct mos_engine *e, struct mos_flow *f, int dir,
 			mos_reasm_add_capped(&st->reasm, &e->rmem, cap + len,
 					     off, payload, len, &stream_ops,
 					     &sc);
-			e->stats.held_bytes = e->rmem.held_bytes;
 			mos_reasm_release(&st->reasm, &e->rmem, (u64)-1,
 					  &stream_ops, &sc);
 			e->rmem.cap -= len;
@@ -612,7 +611,6 @@ static void stream_add(struct mos_engine *e, struct mos_flow *f, int dir,
 	}
 	mos_reasm_add_capped(&st->reasm, &e->rmem, cap, off, payload, len,
 			     &stream_ops, &sc);
-	e->stats.held_bytes = e->rmem.held_bytes;
 }
 
 /* Release the bytes of @dir's stream that the ACK @ack acknowledges. */
@@ -1185,10 +1183,12 @@ void mos_engine_free(struct mos_engine *e)
  * mos_engine_stats() - the engine's counters
  * @e: the engine
  *
- * Return: the counters, updated as the engine runs.
+ * Return: the counters, updated as the engine runs (those the
+ * reassembly keeps, when read).
  */
-const struct mos_engine_stats *mos_engine_stats(const struct mos_engine *e)
+const struct mos_engine_stats *mos_engine_stats(struct mos_engine *e)
 {
+	e->stats.held_bytes = e->rmem.held_bytes;
 	return &e->stats;
 }
 

@@ -369,7 +369,7 @@ void mos_engine_reconfigure(struct mos_engine *e,
 			    const struct mos_engine_cfg *cfg);
 void mos_engine_advance(struct mos_engine *e, u64 now_ns);
 void mos_engine_end_all(struct mos_engine *e, u8 reason);
-const struct mos_engine_stats *mos_engine_stats(const struct mos_engine *e);
+const struct mos_engine_stats *mos_engine_stats(struct mos_engine *e);
 void mos_engine_set_default_evmask(struct mos_engine *e, u32 mask);
 int mos_flow_set_policy(struct mos_flow *f, int side, u8 policy);
 int mos_flow_set_buffer(struct mos_flow *f, int side, u32 bytes);

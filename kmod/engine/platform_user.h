@@ -104,28 +104,34 @@ static inline size_t mos_buf_class_size(size_t c)
 	return c << MOS_BUF_CLASS_SHIFT;
 }
 
+/* Prefetch for writing the first lines of class @c's next cached buffer. */
+static inline void mos_buf_prefetch_next(const struct mos_buf_cache *bc,
+					 size_t c)
+{
+	const char *next = bc->slot[c][bc->n[c] - 1];
+	size_t i;
+
+	for (i = 0; i < MOS_BUF_PREFETCH_LINES &&
+	     i * 64 < mos_buf_class_size(c); i++)
+		__builtin_prefetch(next + i * 64, 1, 3);
+}
+
 static inline void *mos_buf_alloc(size_t size)
 {
 	struct mos_buf_cache *bc = &mos_buf_cache;
 	size_t c = mos_buf_class(size);
-
 	void *p;
-	size_t i;
 
 	if (c >= MOS_BUF_CLASSES)
 		return malloc(size);
 	bc->out += mos_buf_class_size(c);
-	if (bc->n[c]) {
-		bc->bytes -= mos_buf_class_size(c);
-		p = bc->slot[c][--bc->n[c]];
-		if (bc->out > MOS_BUF_COLD_BYTES && bc->n[c])
-			for (i = 0; i < MOS_BUF_PREFETCH_LINES &&
-			     i * 64 < mos_buf_class_size(c); i++)
-				__builtin_prefetch((char *)bc->slot[c][bc->n[c] - 1] +
-						   i * 64, 1, 3);
-		return p;
-	}
-	return malloc(mos_buf_class_size(c));
+	if (!bc->n[c])
+		return malloc(mos_buf_class_size(c));
+	bc->bytes -= mos_buf_class_size(c);
+	p = bc->slot[c][--bc->n[c]];
+	if (bc->out > MOS_BUF_COLD_BYTES && bc->n[c])
+		mos_buf_prefetch_next(bc, c);
+	return p;
 }
 
 static inline void mos_buf_free(void *p, size_t size)
@@ -135,6 +141,7 @@ static inline void mos_buf_free(void *p, size_t size)
 
 	if (!p)
 		return;
+	/* Never below 0: another thread may free what this one took. */
 	if (c < MOS_BUF_CLASSES)
 		bc->out -= bc->out < mos_buf_class_size(c) ? bc->out :
 			   mos_buf_class_size(c);

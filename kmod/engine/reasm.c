@@ -311,6 +311,17 @@ static struct mos_reasm_seg *seg_unhold(struct mos_reasm_mem *mem,
 	return n;
 }
 
+/*
+ * The segment at *@link, with bytes of its own that a policy may
+ * overwrite. Return: it, or NULL when a held one could not be given a
+ * buffer (no memory: the stored copy stays).
+ */
+static struct mos_reasm_seg *seg_writable(struct mos_reasm_mem *mem,
+					  struct mos_reasm_seg **link)
+{
+	return seg_is_held(*link) ? seg_unhold(mem, link) : *link;
+}
+
 /* A segment for bytes at @hoff in @held; the first one takes its hold. */
 static struct mos_reasm_seg *seg_new_held(struct mos_reasm_mem *mem,
 					  void *held, u32 hoff, bool *used)
@@ -534,14 +545,10 @@ int mos_reasm_add_capped(struct mos_reasm *r, struct mos_reasm_mem *mem,
 			if (bytes_differ(src, pos - off, &old, pos - s->off,
 					 stop - pos)) {
 				differ = true;
-				/*
-				 * Without memory to unhold it, the stored
-				 * copy stays: the report still says how
-				 * the copies differed.
-				 */
-				own = !new_copy_wins(r->policy, off, end,
-						     s->off, seg_end(s)) ? NULL :
-				      seg_is_held(s) ? seg_unhold(mem, link) : s;
+				/* The report says how the copies differed. */
+				own = new_copy_wins(r->policy, off, end, s->off,
+						    seg_end(s)) ?
+				      seg_writable(mem, link) : NULL;
 				if (own) {
 					s = own;
 					bytes_copy(src, pos - off,
