@@ -519,10 +519,39 @@ static bool in_group(const struct mos_ctx *mctx, const uint8_t *ip,
 	return h % mctx->opt.group_count == mctx->opt.group_index;
 }
 
+/*
+ * Test hook (mos_ctx.input_paged, set by the fuzzer): give the engine a
+ * TCP packet the way the kernel gives it a paged skb, the payload read
+ * through in.pkt and only the headers at in.ip, in a buffer of exactly
+ * their size (returned, to be freed), so that the kernel's payload paths
+ * (mos_pkt_copy(), mos_pkt_csum(), held segments) run under the
+ * sanitizers, and a read of the payload through in.ip is caught.
+ */
+static uint8_t *input_as_paged(struct mos_input *in)
+{
+	struct mos_pkt p;
+	uint8_t *hdrs;
+	uint32_t n;
+
+	if (in->caplen != in->len ||
+	    mos_parse_ip(in->ip, in->caplen, in->len, &p) != MOS_PARSE_TCP)
+		return NULL;
+	n = p.l4_off + p.tcp_hdr_len;
+	hdrs = malloc(n);
+	if (!hdrs)
+		return NULL;
+	memcpy(hdrs, in->ip, n);
+	in->pkt = in->ip;
+	in->ip = hdrs;
+	in->caplen = n;
+	return hdrs;
+}
+
 int mos_input_packet(struct mos_ctx *mctx, int linktype, uint64_t ts_ns,
 		     const void *data, uint32_t caplen, uint32_t len)
 {
 	int off = mos_linktype_ip_offset(linktype, data, caplen);
+	uint8_t *paged_hdrs = NULL;
 	struct mos_input in;
 
 	if (mctx->live)
@@ -552,7 +581,10 @@ int mos_input_packet(struct mos_ctx *mctx, int linktype, uint64_t ts_ns,
 	mctx->in_pkt.ip = in.ip;
 	mctx->in_pkt.caplen = in.caplen;
 	mctx->in_pkt.len = in.len;
+	if (unlikely(mctx->input_paged))
+		paged_hdrs = input_as_paged(&in);
 	mos_engine_input(mctx->engine, &in);
+	free(paged_hdrs);
 	mctx->in_pkt.ip = NULL;
 	mctx->in_pkt.caplen = 0;
 	return 0;

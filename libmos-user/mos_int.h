@@ -147,6 +147,7 @@ struct mos_ctx {
 	bool rec_raw;
 	uint64_t timer_now;
 	bool timers_firing;
+	bool input_paged;
 };
 
 /* filter.c */

@@ -8,7 +8,10 @@
  *               bit3 deliver on arrival, bits4-5 checksum mode, bit6 let
  *               callbacks act (stop a side, change the policy, unregister),
  *               bit7 free the context without mos_end_input()
- *           H1: bits0-3 overlap policy, bits4-5 peek window
+ *           H1: bits0-3 overlap policy, bits4-5 peek window, bit7
+ *               payloads read as the kernel reads a paged skb's (through
+ *               mos_input.pkt: mos_pkt_copy(), held segments), bit6 with
+ *               bit7: every stored range held, not only 64 bytes and more
  *           H2: bits0-2 max_flows - 1, bits3-4 flow_buffer, bits5-6
  *               buffer_total (small caps, so eviction and caps happen)
  *           H3: seeds the initial sequence numbers
@@ -49,6 +52,7 @@
 #include <mos/mos.h>
 #include <pcap/dlt.h>
 #include "engine/platform.h"
+#include "mos_int.h"
 
 #define HDR_LEN			4
 #define SREC_LEN		9
@@ -768,6 +772,8 @@ static int setup(const uint8_t *h)
 
 	ret = mos_ctx_new(&fz.mctx, &opt);
 	CHECK(ret == 0);
+	fz.mctx->input_paged = h[1] & 0x80;
+	mos_pkt_hold_min = (h[1] & 0xc0) == 0xc0 ? 1 : 64;
 	sock = mos_socket(fz.mctx, MOS_SOCK_MONITOR_STREAM);
 	CHECK(sock == 0);
 	CHECK(mos_socket(fz.mctx, MOS_SOCK_MONITOR_STREAM) == -EBUSY);
@@ -943,6 +949,8 @@ static int write_seeds(const char *dir)
 	sb_rec(&s, TO_CLI, F_FIN | F_ACK, 0, 0, 0);
 	sb_rec(&s, 0x00, F_ACK, 0, 0, 0);
 	err |= sb_write(&s, dir, "seed-fin");
+	s.b[1] = 0x80;		/* as the kernel reads it: 200 bytes held */
+	err |= sb_write(&s, dir, "seed-fin-paged");
 
 	/* 2: options, out-of-order data and a retransmission, RST */
 	s.n = 0;
@@ -962,6 +970,11 @@ static int write_seeds(const char *dir)
 	sb_rec(&s, 0x15 | TO_CLI, F_ACK, 0, 0, 0);
 	sb_rec(&s, 0x15, F_RST | F_ACK, 0, 0, 0);
 	err |= sb_write(&s, dir, "seed-rst");
+	/* 2b, 2c: the same as the kernel reads it, some or all bytes held */
+	s.b[1] = 0x80 | 0x03;			/* policy bsd */
+	err |= sb_write(&s, dir, "seed-rst-paged");
+	s.b[1] = 0xc0 | 0x06;			/* policy solaris */
+	err |= sb_write(&s, dir, "seed-rst-held");
 
 	/* 3: midstream, on arrival, IPv6 and Ethernet, big segments */
 	s.n = 0;
