@@ -180,7 +180,16 @@ static void lru_add_tail(struct mos_engine *e, struct mos_flow *f)
 	l->tail = f;
 }
 
-/* The class of the endpoint furthest into its life decides. */
+/*
+ * The class of the endpoint furthest into its life decides, but for the
+ * handshake, which is only as far as the end that lags: as nf_conntrack
+ * has it, a connection is in SYN_SENT until the SYN-ACK (though the
+ * server's stack is SYN_RCVD from the SYN on), in SYN_RECV until the
+ * server sees the handshake's last ACK (though the client's stack is
+ * ESTABLISHED from the SYN-ACK on), and only then ESTABLISHED. Half-open
+ * connections, a SYN flood's, thus time out in a minute, not days, and
+ * are evicted before established ones of the same age.
+ */
 static u8 flow_tclass(const struct mos_flow *f)
 {
 	static const u8 rank[MOS_TCP_NSTATES] = {
@@ -197,12 +206,15 @@ static u8 flow_tclass(const struct mos_flow *f)
 		MOS_TC_LAST_ACK, MOS_TC_TIME_WAIT,
 	};
 	u8 r0 = rank[f->tcp.end[0].state], r1 = rank[f->tcp.end[1].state];
+	u8 hi = r0 > r1 ? r0 : r1, lo = r0 > r1 ? r1 : r0;
 
 	if (f->flags & MOS_FLOW_ENDED)
 		return MOS_TC_ENDED;
 	if ((f->flags & MOS_FLOW_LIBERAL) && r0 == 3 && r1 == 3)
 		return MOS_TC_UNACK;
-	return tclass[r0 > r1 ? r0 : r1];
+	if (hi <= 3 && (lo == 1 || lo == 2))
+		return hi == 3 ? MOS_TC_SYN_RECV : MOS_TC_SYN_SENT;
+	return tclass[hi];
 }
 
 /*
@@ -222,6 +234,7 @@ static u64 queued_age(const struct mos_flow *f, u64 now)
 
 static void flow_requeue(struct mos_engine *e, struct mos_flow *f, u64 now)
 {
+	f->flags &= ~MOS_FLOW_TOUCHED;
 	lru_del(e, f);
 	f->tclass = flow_tclass(f);
 	f->queued = (u32)(now >> QUEUE_SHIFT);
@@ -233,6 +246,8 @@ static void flow_touch(struct mos_engine *e, struct mos_flow *f, u64 now)
 	f->last_ns = now;
 	if (queued_age(f, now) > e->cfg.timeout_ns[f->tclass] >> 4)
 		flow_requeue(e, f, now);
+	else
+		f->flags |= MOS_FLOW_TOUCHED;
 }
 
 /* ---- events -------------------------------------------------------- */
@@ -433,7 +448,7 @@ static struct mos_flow *oldest_idle(struct mos_engine *e)
 
 		/* Stamped with its last packet, it is not moved again here. */
 		while ((h = e->lru[i].head) && h->next &&
-		       (u32)(h->last_ns >> QUEUE_SHIFT) != h->queued)
+		       (h->flags & MOS_FLOW_TOUCHED))
 			flow_requeue(e, h, h->last_ns);
 		h = e->lru[i].head;
 

@@ -269,6 +269,7 @@ static inline u32 mos_stream_cap(const struct mos_stream *st, u32 flow_buffer)
 #define MOS_FLOW_LIBERAL	0x04	/* picked up without a handshake */
 #define MOS_FLOW_DROP		0x08	/* host drops its packets: not tracked */
 #define MOS_FLOW_RESET		0x10	/* host resets it (with DROP) */
+#define MOS_FLOW_TOUCHED	0x20	/* packets since it was (re)queued */
 
 struct mos_engine;
 

@@ -58,6 +58,19 @@ netns_pair() {
 	ip -n "$b" link set "v$idx-b" up
 }
 
+# inject_netns NS DEV: namespace NS behind the veth DEV of this one (its
+# peer in NS is DEV-p), both up with a 65000-byte MTU, no addresses: for
+# frames sent from DEV with an AF_PACKET socket (live_inject.py).
+inject_netns() {
+	ip netns add "$1"
+	NETNS+=("$1")
+	ip link add "$2" mtu 65000 type veth peer name "$2-p" mtu 65000 \
+		netns "$1"
+	ip link set "$2" up
+	ip -n "$1" link set "$2-p" up
+	ip -n "$1" link set lo up
+}
+
 # router_topology P: namespaces P-c (client) - P-r (router) - P-s (server);
 # the client is 10.89.1.1 / fd00:89:1::1 on c0, the server 10.89.2.2 /
 # fd00:89:2::2 on s0, the router forwards between r0 and r1.

@@ -23,34 +23,19 @@ flowdump -r on a capture of the same frames. Prints TAP lines.
 """
 import json
 import os
-import signal
-import socket
 import subprocess
 import sys
-import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "offline"))
 import craft  # noqa: E402  (scapy is Debian's python3-scapy)
-from test_crafted import file_name  # noqa: E402
+from live_inject import LiveNs  # noqa: E402
+from test_crafted import Tap, file_name  # noqa: E402
 
-BUILD, WORK, IFACE, NETNS = sys.argv[1:5]
-FLOWDUMP = os.path.join(BUILD, "bin", "flowdump")
-MOSCTL = os.path.join(BUILD, "bin", "mosctl")
 SCALES = (1, 2100)
 FIELDS = ("client_state", "server_state", "c2s_bytes", "s2c_bytes",
           "c2s_gap_bytes", "s2c_gap_bytes", "rexmit",
           "rexmit_inconsistent", "end")
-failed = 0
-
-
-def tap(ok, name, diag=""):
-    global failed
-    print("%s - %s" % ("ok" if ok else "not ok", name))
-    if not ok:
-        failed = 1
-        for line in str(diag).splitlines()[:8]:
-            print("#   " + line)
 
 
 def scaled(unit, at_data):
@@ -68,7 +53,7 @@ def expect(unit, L, S, new_wins):
     return bytes(exp) + b"TAIL"
 
 
-def build():
+def build(work):
     """Every shape at every scale, one connection each, in one capture."""
     cap = craft.Capture()
     conns = []
@@ -91,33 +76,9 @@ def build():
                           {p: expect(unit, L2, S2, new[p])
                            for p in craft.POLICIES}))
             port += 1
-    path = os.path.join(WORK, "overlap.pcap")
+    path = os.path.join(work, "overlap.pcap")
     cap.write(path)
     return cap, conns, path
-
-
-def ns(*cmd, **kw):
-    return subprocess.run(["ip", "netns", "exec", NETNS] + list(cmd),
-                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                          timeout=120, **kw)
-
-
-def peer_mac():
-    out = ns("ip", "-j", "link", "show").stdout
-    for link in json.loads(out):
-        if link.get("link_type") == "ether":
-            return bytes.fromhex(link["address"].replace(":", ""))
-    raise SystemExit("no veth in " + NETNS)
-
-
-def send_all(cap, dst):
-    src = bytes.fromhex(open("/sys/class/net/%s/address" % IFACE)
-                        .read().strip().replace(":", ""))
-    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
-    s.bind((IFACE, 0))
-    for _, frame, _ in cap.recs:
-        s.send(dst + src + frame[12:])
-    s.close()
 
 
 def records(outdir):
@@ -128,75 +89,43 @@ def records(outdir):
         return {}
 
 
-def live_run(policy, cap, dst):
-    out = os.path.join(WORK, "live-" + policy)
-    r = ns(MOSCTL, "config", "set", "overlap_policy=" + policy)
-    tap(r.returncode == 0, "%s: namespace policy set" % policy,
-        r.stdout.decode(errors="replace"))
-    fd = subprocess.Popen(["ip", "netns", "exec", NETNS, FLOWDUMP, "-o", out],
-                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    maps = "/proc/%d/maps" % fd.pid
-    for _ in range(200):
-        try:
-            if "/dev/mos" in open(maps).read():
-                break
-        except OSError:
-            break
-        time.sleep(0.1)
-    else:
-        tap(False, "%s: flowdump attached to /dev/mos" % policy)
-    time.sleep(0.3)     # its subscription follows the mmap
-    send_all(cap, dst)
-    time.sleep(1.0)     # the last records reach it
-    fd.send_signal(signal.SIGTERM)
-    try:
-        text, _ = fd.communicate(timeout=60)
-    except subprocess.TimeoutExpired:
-        fd.kill()
-        text, _ = fd.communicate()
-    tap(fd.returncode == 0 and not text,
-        "%s: flowdump exits 0, silent" % policy,
-        "status %s: %s" % (fd.returncode, text.decode(errors="replace")))
-    return out
-
-
 def main():
-    cap, conns, path = build()
-    dst = peer_mac()
+    build_dir, work, iface, netns = sys.argv[1:5]
+    tap, live_ns = Tap(numbered=False), LiveNs(build_dir, iface, netns)
+    cap, conns, path = build(work)
     for policy in craft.POLICIES:
-        live = live_run(policy, cap, dst)
-        off = os.path.join(WORK, "off-" + policy)
-        r = subprocess.run([FLOWDUMP, "-r", path, "-o", off,
+        live_ns.flush()
+        ok, text = live_ns.set_config(overlap_policy=policy)
+        tap.check(ok, "%s: namespace policy set" % policy, text)
+        live = os.path.join(work, "live-" + policy)
+        live_ns.flowdump_around(live, cap, tap, policy)
+        off = os.path.join(work, "off-" + policy)
+        r = subprocess.run([live_ns.flowdump, "-r", path, "-o", off,
                             "--overlap", policy], stdout=subprocess.PIPE,
                            stderr=subprocess.STDOUT, timeout=120)
-        tap(r.returncode == 0, "%s: offline flowdump" % policy,
-            r.stdout.decode(errors="replace"))
+        tap.check(r.returncode == 0, "%s: offline flowdump" % policy,
+                  r.stdout.decode(errors="replace"))
         lrecs, orecs = records(live), records(off)
         for name, cli, want in conns:
             key = "%s:%d" % cli
-            fname = file_name(cli, craft.SRV)
-            got = craft.read_out(live, fname)
-            tap(got == want[policy],
-                "%s: %s: the client's bytes as the policy decides"
-                % (policy, name),
-                "got %r, want %r" % (got and got[:48], want[policy][:48]))
+            got = craft.read_out(live, file_name(cli, craft.SRV))
+            tap.check(got == want[policy],
+                      "%s: %s: the client's bytes as the policy decides"
+                      % (policy, name), "got %r, want %r"
+                      % (got and got[:48], want[policy][:48]))
             lr, orr = lrecs.get(key), orecs.get(key)
-            diff = [f for f in FIELDS
-                    if lr is None or orr is None or lr.get(f) != orr.get(f)]
-            tap(not diff and lr["rexmit_inconsistent"] >= 1,
-                "%s: %s: flows.jsonl as offline, inconsistent rexmit seen"
-                % (policy, name),
-                "live %r\noffline %r" % (lr, orr))
-    r = ns(MOSCTL, "-j", "stats")
-    try:
-        held = json.loads(r.stdout)["total"]["held_bytes"]
-    except (ValueError, KeyError, TypeError):
-        held = -1
-        print("# mosctl -j stats: %s" % r.stdout[:300])
+            diff = [f for f in FIELDS if lr is None or orr is None or
+                    lr.get(f) != orr.get(f)]
+            tap.check(not diff and lr["rexmit_inconsistent"] >= 1,
+                      "%s: %s: flows.jsonl as offline, inconsistent rexmit "
+                      "seen" % (policy, name),
+                      "live %r\noffline %r" % (lr, orr))
+    held = live_ns.stat("held_bytes")
     # 9 policies x 8 shapes, each with 4-unit ranges of 8 400 bytes.
-    tap(held >= 9 * 8 * 8400,
-        "the big segments were held in their skbs (held_bytes %d)" % held)
-    return failed
+    tap.check(held is not None and held >= 9 * 8 * 8400,
+              "the big segments were held in their skbs (held_bytes %s)"
+              % held)
+    return 1 if tap.failed else 0
 
 
 if __name__ == "__main__":

@@ -926,7 +926,7 @@ static void test_timeout(void)
 	int te, ce;
 
 	cfg_default(&cfg);
-	cfg.timeout_ns[MOS_TC_SYN_RECV] = 5 * SEC;
+	cfg.timeout_ns[MOS_TC_SYN_SENT] = 5 * SEC;
 	cfg.timeout_ns[MOS_TC_ESTABLISHED] = 100 * SEC;
 	eng_new(&cfg);
 	tconn_init(&a, 0, 40014, 80);
@@ -939,7 +939,7 @@ static void test_timeout(void)
 	mos_engine_advance(E, NOW + 6 * SEC);
 	TAP_CHECK(count_flow(2, MOS_EV_CONN_END, MOS_END_TIMEOUT) == 1 &&
 		  count_flow(1, MOS_EV_CONN_END, -1) == 0,
-		  "timeout: SYN_RECV class expires first, per class");
+		  "timeout: SYN_SENT class expires first, per class");
 	NOW += 50 * SEC;
 	tx(&a, SVR, ACK, 3, 2, NULL, 0);	/* keeps flow 1 alive */
 	mos_engine_advance(E, NOW + 99 * SEC);
@@ -989,6 +989,68 @@ static void test_evict(void)
 		  mos_engine_stats(E)->flows_evicted == 2,
 		  "evict: then the next oldest");
 	eng_finish("evict");
+}
+
+/*
+ * The handshake's classes are nf_conntrack's: a SYN alone is SYN_SENT, a
+ * SYN-ACK makes SYN_RECV (the client's stack is ESTABLISHED already), the
+ * last ACK ESTABLISHED. A half-open connection times out as SYN_RECV.
+ */
+static void test_handshake_classes(void)
+{
+	struct mos_engine_cfg cfg;
+	struct tconn a, b, c;
+
+	cfg_default(&cfg);
+	eng_new(&cfg);
+	tconn_init(&a, 0, 40030, 80);
+	tconn_init(&b, 0, 40031, 80);
+	tconn_init(&c, 0, 40032, 80);
+	tx(&a, CLI, SYN, 1, 0, NULL, 0);		/* flow 1 */
+	tx(&b, CLI, SYN, 1, 0, NULL, 0);		/* flow 2 */
+	tx(&b, SVR, SYN | ACK, 2, 2, NULL, 0);
+	handshake(&c, 1, 2);				/* flow 3 */
+	mos_engine_advance(E, NOW + 59 * SEC);
+	TAP_CHECK(count(MOS_EV_CONN_END, -1) == 0,
+		  "handshake classes: nothing ends within a minute");
+	mos_engine_advance(E, NOW + 61 * SEC);
+	TAP_CHECK(count_flow(2, MOS_EV_CONN_END, MOS_END_TIMEOUT) == 1 &&
+		  count(MOS_EV_CONN_END, -1) == 1,
+		  "handshake classes: SYN + SYN-ACK times out as SYN_RECV (60 s)");
+	mos_engine_advance(E, NOW + 121 * SEC);
+	TAP_CHECK(count_flow(1, MOS_EV_CONN_END, MOS_END_TIMEOUT) == 1 &&
+		  count_flow(3, MOS_EV_CONN_END, -1) == 0,
+		  "handshake classes: a SYN alone as SYN_SENT (120 s), a whole handshake lives on");
+	eng_finish("handshake classes");
+}
+
+/*
+ * Eviction with every packet in the same millisecond (a coarse clock, a
+ * burst): the connection that saw a packet since it was queued is not the
+ * oldest idle one, even with the same queueing stamp.
+ */
+static void test_evict_same_tick(void)
+{
+	struct mos_engine_cfg cfg;
+	struct tconn t[3];
+	int i;
+
+	cfg_default(&cfg);
+	cfg.max_flows = 2;
+	eng_new(&cfg);
+	for (i = 0; i < 3; i++)
+		tconn_init(&t[i], 0, 41010 + i, 80);
+	handshake(&t[0], 1, 2);			/* flow 1 */
+	handshake(&t[1], 1, 2);			/* flow 2 */
+	tx(&t[0], CLI, ACK, 2, 3, "a", 1);	/* flow 1 busy again */
+	tx(&t[2], CLI, SYN, 20, 0, NULL, 0);	/* flow 3: evicts 2 */
+	TAP_CHECK(count_flow(2, MOS_EV_CONN_END, MOS_END_EVICTED) == 1 &&
+		  count(MOS_EV_CONN_END, -1) == 1,
+		  "evict, same tick: the idle connection goes, not the busy one");
+	tx(&t[0], SVR, ACK, 3, 3, NULL, 0);
+	TAP_CHECK(stream_is(1, SVR, "a", 1),
+		  "evict, same tick: the busy one lives on");
+	eng_finish("evict same tick");
 }
 
 static void test_eof(void)
@@ -1113,6 +1175,8 @@ static void run_all(void)
 	test_simultaneous_close();
 	test_timeout();
 	test_evict();
+	test_evict_same_tick();
+	test_handshake_classes();
 	test_eof();
 	test_one_sided();
 	test_wrap();
