@@ -65,6 +65,7 @@ static const struct nla_policy mos_config_policy[MOS_CONFIG_A_MAX + 1] = {
 	[MOS_CONFIG_A_OVERLAP_POLICY] = NLA_POLICY_MAX(NLA_U32,
 						       MOS_OVERLAP_NUM - 1),
 	[MOS_CONFIG_A_MIDSTREAM] = NLA_POLICY_MAX(NLA_U8, 1),
+	[MOS_CONFIG_A_ONE_SIDED] = NLA_POLICY_MAX(NLA_U8, 1),
 	[MOS_CONFIG_A_RING_BYTES] =
 		NLA_POLICY_FULL_RANGE(NLA_U32, &mos_ring_bytes_range),
 	[MOS_CONFIG_A_DELIVER_ON_ARRIVAL] = NLA_POLICY_MAX(NLA_U8, 1),
@@ -238,6 +239,7 @@ static int mos_put_config(struct sk_buff *msg, const struct mos_dp_config *c)
 			      MOS_CONFIG_A_PAD) ||
 	    nla_put_u32(msg, MOS_CONFIG_A_OVERLAP_POLICY, e->overlap_policy) ||
 	    nla_put_u8(msg, MOS_CONFIG_A_MIDSTREAM, e->midstream) ||
+	    nla_put_u8(msg, MOS_CONFIG_A_ONE_SIDED, e->one_sided) ||
 	    nla_put_u8(msg, MOS_CONFIG_A_DELIVER_ON_ARRIVAL,
 		       e->deliver == MOS_DELIVER_ARRIVAL) ||
 	    nla_put_u32(msg, MOS_CONFIG_A_RING_BYTES, c->ring_bytes) ||
@@ -336,6 +338,8 @@ static int mos_config_parse(struct nlattr *nest, struct mos_dp_config *c,
 			nla_get_u32(tb[MOS_CONFIG_A_OVERLAP_POLICY]);
 	if (tb[MOS_CONFIG_A_MIDSTREAM])
 		e->midstream = nla_get_u8(tb[MOS_CONFIG_A_MIDSTREAM]);
+	if (tb[MOS_CONFIG_A_ONE_SIDED])
+		e->one_sided = nla_get_u8(tb[MOS_CONFIG_A_ONE_SIDED]);
 	if (tb[MOS_CONFIG_A_DELIVER_ON_ARRIVAL])
 		e->deliver =
 			nla_get_u8(tb[MOS_CONFIG_A_DELIVER_ON_ARRIVAL]) ?

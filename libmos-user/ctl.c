@@ -681,6 +681,8 @@ static const struct {
 	  offsetof(struct mos_ctl_config, deliver_on_arrival) },
 	{ MOS_CONFIG_A_TRACKING, MOS_CTL_CFG_TRACKING,
 	  offsetof(struct mos_ctl_config, tracking) },
+	{ MOS_CONFIG_A_ONE_SIDED, MOS_CTL_CFG_ONE_SIDED,
+	  offsetof(struct mos_ctl_config, one_sided) },
 };
 
 static int config_attr_cb(const struct nlattr *attr, void *data)

@@ -131,6 +131,7 @@ struct mos_ctl_flow {
 #define MOS_CTL_CFG_DELIVER_ON_ARRIVAL	0x40
 #define MOS_CTL_CFG_TRACKING		0x80
 #define MOS_CTL_CFG_WAKEUP_US		0x100
+#define MOS_CTL_CFG_ONE_SIDED		0x200
 
 /**
  * struct mos_ctl_config - settings of a network namespace's datapath
@@ -152,6 +153,7 @@ struct mos_ctl_flow {
  *	namespace's connections (reason eof)
  * @wakeup_us: a consumer waiting for records is woken this many
  *	microseconds after the first one (0: at once; at most 1000000)
+ * @one_sided: track connections of which one direction is never seen
  */
 struct mos_ctl_config {
 	uint32_t max_flows;
@@ -166,6 +168,7 @@ struct mos_ctl_config {
 	int deliver_on_arrival;
 	int tracking;
 	uint32_t wakeup_us;
+	int one_sided;
 };
 
 /* Types of mos_ctl_monitor_set_filter(): the kernel's MOS_FILTER_*. */

@@ -17,10 +17,10 @@ which are put back to what they were after it.
 
 Not sent, and why (each printed as a comment): frames on other links
 (VLAN tags, cooked and raw captures: the frames are what differs, not
-the engine); options the kernel has no setting for (--one-sided,
---checksum: the kernel takes checksums as the stack verified them); and
-the malformed case, whose bad IP headers and truncated frames the
-stack drops before PRE_ROUTING.
+the engine); runs with --checksum, which the kernel has no setting for
+(it takes checksums as the stack verified them); and the malformed case,
+whose bad IP headers and truncated frames the stack drops before
+PRE_ROUTING.
 """
 import os
 import sys
@@ -38,6 +38,7 @@ SETTINGS = {
     "--flow-buffer": ("flow_buffer", True),
     "--buffer-total": ("buffer_total", True),
     "--midstream": ("midstream", False),
+    "--one-sided": ("one_sided", False),
 }
 SKIP_CASES = {"malformed": "bad IP headers never reach PRE_ROUTING"}
 
@@ -65,7 +66,7 @@ def main():
     base = live_ns.config()
     defaults = {k: base[k] for k in ("overlap_policy", "max_flows",
                                      "flow_buffer", "buffer_total",
-                                     "midstream")}
+                                     "midstream", "one_sided")}
     for c in craft.cases():
         if c.cap.link != "ether" or c.name in SKIP_CASES:
             tap.comment("%s: not sent (%s)" % (c.name, SKIP_CASES.get(

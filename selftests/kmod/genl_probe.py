@@ -31,7 +31,8 @@ MOS_FILTER_A_TYPE, MOS_FILTER_A_PROG = 1, 2
 (MOS_CONFIG_A_MAX_FLOWS, MOS_CONFIG_A_FLOW_BUFFER, MOS_CONFIG_A_BUFFER_TOTAL,
  MOS_CONFIG_A_TIMEOUT, MOS_CONFIG_A_OVERLAP_POLICY, MOS_CONFIG_A_MIDSTREAM,
  MOS_CONFIG_A_RING_BYTES, MOS_CONFIG_A_DELIVER_ON_ARRIVAL,
- MOS_CONFIG_A_TRACKING, MOS_CONFIG_A_WAKEUP_US) = range(2, 12)
+ MOS_CONFIG_A_TRACKING, MOS_CONFIG_A_WAKEUP_US,
+ MOS_CONFIG_A_ONE_SIDED) = range(2, 13)
 MOS_IOC_ATTACH = 0xC0106D01    # _IOWR('m', 1, struct mos_ring_setup)
 NO_MONITOR = 0xfffffff0         # no consumer has this id
 NO_FLOW = 0x7fffffffffffff      # nor any connection this one
@@ -347,6 +348,8 @@ def probe_new_commands(sock, fam):
             ("wakeup_us 1000001",
              u32(MOS_CONFIG_A_WAKEUP_US, 1000001), R),
             ("wakeup_us as u8", u8(MOS_CONFIG_A_WAKEUP_US, 1), E),
+            ("one_sided 2", u8(MOS_CONFIG_A_ONE_SIDED, 2), R),
+            ("one_sided as u32", u32(MOS_CONFIG_A_ONE_SIDED, 1), E),
             ("ring bytes 100000", u32(MOS_CONFIG_A_RING_BYTES, 100000), E),
             ("ring bytes 4096", u32(MOS_CONFIG_A_RING_BYTES, 4096), R),
             ("timeout 0", nest(MOS_CONFIG_A_TIMEOUT, u32(1, 0)), R),
@@ -354,7 +357,8 @@ def probe_new_commands(sock, fam):
              nest(MOS_CONFIG_A_TIMEOUT, u32(10, 5)), E),
             ("timeout of 31 days",
              nest(MOS_CONFIG_A_TIMEOUT, u32(3, 31 * 86400)), R),
-            ("unknown config attribute", u32(10, 1), E)):
+            ("unknown config attribute",
+             u32(MOS_CONFIG_A_ONE_SIDED + 1, 1), E)):
         # A valid setting first: all or nothing.
         refused(sock, fam, MOS_CMD_SET_CONFIG,
                 conf(u8(MOS_CONFIG_A_MIDSTREAM, 1), a), "SET_CONFIG " + name,

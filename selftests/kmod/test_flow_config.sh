@@ -79,12 +79,13 @@ check "default ring size $(cfg ring_bytes) = 64 MiB over the CPUs' rings ($want_
 check "namespaces are tracked by default" test "$(cfg tracking)" -eq 1
 check "consumers are woken 4000 us after a record by default" \
 	test "$(cfg wakeup_us)" -eq 4000
+check "one-sided tracking is off by default" test "$(cfg one_sided)" -eq 0
 check "config set succeeds" ip netns exec mos-s "$MOSCTL" config set \
 	timeout.established=8 max_flows=5000 overlap_policy=linux \
 	ring_bytes=131072 flow_buffer=64k buffer_total=64m midstream=1 \
-	deliver_on_arrival=1 wakeup_us=250
-check "settings read back" test "$(cfg timeout.established) $(cfg max_flows) $(cfg overlap_policy) $(cfg ring_bytes) $(cfg flow_buffer) $(cfg buffer_total) $(cfg midstream) $(cfg deliver_on_arrival) $(cfg wakeup_us)" \
-	= "8 5000 linux 131072 65536 67108864 1 1 250"
+	deliver_on_arrival=1 wakeup_us=250 one_sided=1
+check "settings read back" test "$(cfg timeout.established) $(cfg max_flows) $(cfg overlap_policy) $(cfg ring_bytes) $(cfg flow_buffer) $(cfg buffer_total) $(cfg midstream) $(cfg deliver_on_arrival) $(cfg wakeup_us) $(cfg one_sided)" \
+	= "8 5000 linux 131072 65536 67108864 1 1 250 1"
 out=$(ip netns exec mos-s "$MOSCTL" config set midstream=0 ring_bytes=100000 2>&1)
 rc=$?
 echo "# $out"

@@ -32,6 +32,7 @@ expect 2 "unknown setting 'frob'" "unknown setting" -- config set frob=1
 expect 2 "bad value in 'midstream=2'" "midstream out of range" -- config set midstream=2
 expect 2 "bad value in 'deliver_on_arrival=yes'" "deliver_on_arrival takes 0 or 1" -- config set deliver_on_arrival=yes
 expect 2 "bad value in 'tracking=off'" "tracking takes 0 or 1" -- config set tracking=off
+expect 2 "bad value in 'one_sided=2'" "one_sided takes 0 or 1" -- config set one_sided=2
 expect 2 "bad value in 'wakeup_us=soon'" "wakeup_us takes a number" -- config set wakeup_us=soon
 expect 2 "bad value in 'overlap_policy=frob'" "unknown policy" -- config set overlap_policy=frob
 expect 2 "bad value in 'max_flows=99999999999'" "value too large" -- config set max_flows=99999999999

@@ -43,8 +43,8 @@ static const char usage[] =
 	"  config                   settings of this namespace\n"
 	"  config set KEY=VALUE...  change settings: max_flows, flow_buffer,\n"
 	"                           buffer_total, timeout.CLASS, overlap_policy,\n"
-	"                           midstream, deliver_on_arrival, ring_bytes,\n"
-	"                           tracking, wakeup_us\n"
+	"                           midstream, one_sided, deliver_on_arrival,\n"
+	"                           ring_bytes, tracking, wakeup_us\n"
 	"                           (see mosctl(8))\n"
 	"  help                     this text\n"
 	"\n"
@@ -624,8 +624,9 @@ static void print_config(const struct mos_ctl_config *c)
 			       mos_ctl_timeout_name(i), c->timeout[i]);
 		printf("},\"overlap_policy\":\"%s\",",
 		       policy_name(c->overlap_policy));
-		printf("\"midstream\":%d,\"deliver_on_arrival\":%d,",
-		       c->midstream, c->deliver_on_arrival);
+		printf("\"midstream\":%d,\"one_sided\":%d,",
+		       c->midstream, c->one_sided);
+		printf("\"deliver_on_arrival\":%d,", c->deliver_on_arrival);
 		printf("\"ring_bytes\":%u,\"tracking\":%d,", c->ring_bytes,
 		       c->tracking);
 		printf("\"wakeup_us\":%u}\n", c->wakeup_us);
@@ -639,6 +640,7 @@ static void print_config(const struct mos_ctl_config *c)
 		       c->timeout[i]);
 	printf("%-22s %s\n", "overlap_policy", policy_name(c->overlap_policy));
 	printf("%-22s %d\n", "midstream", c->midstream);
+	printf("%-22s %d\n", "one_sided", c->one_sided);
 	printf("%-22s %d\n", "deliver_on_arrival", c->deliver_on_arrival);
 	printf("%-22s %u\n", "ring_bytes", c->ring_bytes);
 	printf("%-22s %d\n", "tracking", c->tracking);
@@ -695,6 +697,8 @@ static const struct {
 	  MOS_CTL_CFG_DELIVER_ON_ARRIVAL },
 	{ "tracking", offsetof(struct mos_ctl_config, tracking),
 	  MOS_CTL_CFG_TRACKING },
+	{ "one_sided", offsetof(struct mos_ctl_config, one_sided),
+	  MOS_CTL_CFG_ONE_SIDED },
 };
 
 /* One KEY=VALUE into @cfg; 0, or -1 after printing what is wrong. */

@@ -288,6 +288,9 @@ enum mos_flow_attr {
  *	one (default 4000), so that a busy stream of records costs one
  *	wakeup per interval, not one per record; at once when 0, or when a
  *	ring is a quarter full
+ * @MOS_CONFIG_A_ONE_SIDED: u8, track connections of which one direction
+ *	is never seen (asymmetric routing): liberally, their bytes delivered
+ *	as they arrive, since nothing will acknowledge them
  */
 enum mos_config_attr {
 	MOS_CONFIG_A_UNSPEC,
@@ -302,6 +305,7 @@ enum mos_config_attr {
 	MOS_CONFIG_A_DELIVER_ON_ARRIVAL,
 	MOS_CONFIG_A_TRACKING,
 	MOS_CONFIG_A_WAKEUP_US,
+	MOS_CONFIG_A_ONE_SIDED,
 
 	__MOS_CONFIG_A_MAX,
 };
