@@ -47,8 +47,8 @@ UNIT_TESTS := test_platform test_parse test_reasm test_evset test_tcp \
 	test_peekbuf test_csum test_engine_recycle \
 	test_engine test_ring_reader test_api
 
-.PHONY: all module lib tools unit-tests check demo lint sparse \
-	checkpatch deps clean bench
+.PHONY: all module lib tools unit-tests check check-compat demo lint \
+	sparse checkpatch deps clean bench
 all: module lib tools unit-tests
 
 # ---- kernel module -----------------------------------------------------
@@ -162,6 +162,12 @@ deps:
 check: deps
 	@$(MAKE) --no-print-directory all
 	@selftests/run-tests.sh
+
+# mos.ko built against another kernel series' headers and tested in a guest
+# booting that kernel (default 6.12; SERIES=).
+check-compat: deps
+	@$(MAKE) --no-print-directory all
+	@BUILD=$(O) selftests/vm/compat-lane.sh $(SERIES)
 
 demo: deps
 	@$(MAKE) --no-print-directory all

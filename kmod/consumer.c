@@ -14,6 +14,7 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <net/net_namespace.h>
+#include "compat.h"
 #include "consumer.h"
 #include "netns.h"
 
@@ -103,8 +104,8 @@ static struct mos_consumer *consumer_new(struct mos_dp *dp, u32 ring_bytes)
 	c->dp = dp;
 	c->nr_rings = dp->nr_shards;
 	init_waitqueue_head(&c->wq);
-	hrtimer_init(&c->wake_timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_SOFT);
-	c->wake_timer.function = consumer_wake;
+	mos_hrtimer_setup(&c->wake_timer, consumer_wake, CLOCK_MONOTONIC,
+			  HRTIMER_MODE_REL_SOFT);
 	for (i = 0; i < c->nr_rings; i++) {
 		c->rings[i] = mos_ring_new(ring_bytes, cpu_possible(i) ?
 					   cpu_to_node(i) : NUMA_NO_NODE);
@@ -306,7 +307,6 @@ static const struct file_operations mos_dev_fops = {
 	.compat_ioctl = compat_ptr_ioctl,
 	.mmap = mos_dev_mmap,
 	.poll = mos_dev_poll,
-	.llseek = no_llseek,
 };
 
 static struct miscdevice mos_miscdev = {

@@ -15,6 +15,7 @@
 #include <net/genetlink.h>
 #include <net/sock.h>
 #include <uapi/linux/mos.h>
+#include "compat.h"
 #include "datapath.h"
 #include "netlink.h"
 
@@ -236,10 +237,10 @@ full:
  */
 int mos_nl_flow_dump_start(struct netlink_callback *cb)
 {
-	const struct genl_dumpit_info *info = genl_dumpit_info(cb);
+	struct nlattr **attrs = mos_genl_dump_attrs(cb);
 
-	if (info->attrs && info->attrs[MOS_A_FLOW_ID]) {
-		NL_SET_ERR_MSG_ATTR(cb->extack, info->attrs[MOS_A_FLOW_ID],
+	if (attrs && attrs[MOS_A_FLOW_ID]) {
+		NL_SET_ERR_MSG_ATTR(cb->extack, attrs[MOS_A_FLOW_ID],
 				    "a dump lists every connection: no id");
 		return -EINVAL;
 	}

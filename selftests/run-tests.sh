@@ -52,6 +52,9 @@ if [ -z "${MOS_SKIP_VM:-}" ]; then
 		-- "$SRC/selftests/kmod/guest-run.sh"
 	run_suite offline-ground-truth \
 		"$SRC/selftests/offline/test_ground_truth.sh"
+	# mos.ko built for and run under Debian 12's other kernel (6.12).
+	[ -n "${MOS_SKIP_COMPAT:-}" ] ||
+		run_suite kmod-compat "$SRC/selftests/vm/compat-lane.sh"
 fi
 
 passed=$(cat "$LOG"/*.tap | grep -c '^ok')

@@ -7,7 +7,7 @@
 SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 BUILD=${BUILD:-$SRC/build}
 MOSCTL=$BUILD/bin/mosctl
-MOS_KO=$BUILD/mos.ko
+MOS_KO=${MOS_KO:-$BUILD/mos.ko}
 EXCHANGE=(python3 "$SRC/selftests/kmod/exchange.py")
 WORK=$(mktemp -d /tmp/mos-test.XXXXXX)
 NETNS=()

@@ -15,6 +15,21 @@ PROBE=(python3 "$SRC/selftests/kmod/ring_probe.py")
 mos_load
 netns_pair mos-c mos-s 1
 
+# /dev/mos is a stream: no file position to move (every kernel version).
+# shellcheck disable=SC2317 # called through check()
+lseek_refused() {
+	python3 - <<'PY'
+import errno, os, sys
+fd = os.open("/dev/mos", os.O_RDWR)
+try:
+    os.lseek(fd, 4096, os.SEEK_SET)
+except OSError as e:
+    sys.exit(e.errno != errno.ESPIPE)
+sys.exit(1)
+PY
+}
+check "lseek on /dev/mos fails with ESPIPE" lseek_refused
+
 # probe_start NAME ARGS...: a consumer in mos-s, returns once attached.
 probe_start() {
 	local name=$1

@@ -1,0 +1,81 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# compat-lane.sh [SERIES] -- build mos.ko against another Debian kernel
+# series (default 6.12: the kernel Debian 12 ships beside its own 6.1, the
+# one a DKMS install meets on many Debian 12 hosts) and run the kernel
+# tests that go through the interfaces that differ between kernels
+# (kmod/compat.h: netlink dumps, the misc device and its mmap, the wakeup
+# timer) in a guest booting that kernel. TAP lines on stdout.
+#
+# The headers are unpacked into the VM cache, not installed: installed,
+# they would become the newest /usr/src/linux-headers-*-amd64, which the
+# default build and the default guest kernel follow.
+set -euo pipefail
+SRC=$(cd "$(dirname "$0")/../.." && pwd)
+BUILD=${BUILD:-$SRC/build}
+SERIES=${1:-${MOS_COMPAT_SERIES:-6.12}}
+CACHE=$(realpath -m "${MOS_VM_CACHE:-/var/cache/mos/vm}")
+TESTS=(test_load_unload test_ring test_netlink_strict test_flow_ctl
+	test_consumer_faults test_live_flowdump)
+
+fail() { echo "not ok - $*"; exit 1; }
+
+# The newest signed image of the series in the archive, e.g.
+# linux-image-6.12.118+deb12-amd64.
+newest_release() {
+	apt-cache search --names-only \
+		"^linux-image-${SERIES//./\\.}\\.[0-9]+\\+deb[0-9]+-amd64\$" |
+		awk '{ sub(/^linux-image-/, "", $1); print $1 }' | sort -V |
+		tail -n 1
+}
+
+krel=$(newest_release)
+if [ -z "$krel" ]; then
+	apt-get update >/dev/null 2>&1 || true
+	krel=$(newest_release)
+fi
+[ -n "$krel" ] || fail "no linux-image-$SERIES.*-amd64 in the archive"
+echo "# kernel $krel"
+
+# Headers: the flavour's package, the common one it includes and the
+# kbuild tools, unpacked side by side; the flavour's Makefile names the
+# common one by its installed path, which is rewritten.
+hdr=$CACHE/$krel/headers
+kdir=$hdr/root/usr/src/linux-headers-$krel
+mkdir -p "$hdr"
+(
+	flock 9
+	[ -f "$hdr/stamp" ] && exit 0
+	ver=${krel%-amd64}
+	rm -rf "$hdr/root" "$hdr"/*.deb
+	(cd "$hdr" && apt-get download "linux-headers-$krel" \
+		"linux-headers-$ver-common" "linux-kbuild-$ver" >&2)
+	for deb in "$hdr"/*.deb; do
+		dpkg -x "$deb" "$hdr/root"
+	done
+	sed -i "s|^include /usr/src/|include $hdr/root/usr/src/|" \
+		"$kdir/Makefile"
+	touch "$hdr/stamp"
+) 9>"$hdr/.lock" || fail "cannot unpack linux-headers-$krel"
+
+# BTF for modules needs the series' pahole, which Debian 12 lacks (the
+# headers package pulls it from bookworm-backports); mos.ko loads without.
+out=$BUILD/compat-$krel
+if make -s -C "$SRC" module BUILD="$out" KDIR="$kdir" \
+	CONFIG_DEBUG_INFO_BTF_MODULES= >"$out.log" 2>&1; then
+	echo "ok - mos.ko builds against linux-headers-$krel"
+else
+	sed 's/^/# /' "$out.log"
+	fail "mos.ko builds against linux-headers-$krel"
+fi
+vermagic=$(modinfo -F vermagic "$out/mos.ko" | cut -d' ' -f1)
+[ "$vermagic" = "$krel" ] ||
+	fail "mos.ko's vermagic ($vermagic) is the guest kernel's ($krel)"
+
+args=()
+for t in "${TESTS[@]}"; do
+	args+=("$SRC/selftests/kmod/$t.sh")
+done
+"$SRC/selftests/vm/run-vm.sh" -k "$krel" -o "$BUILD/vm-out-$krel" -t 1800 \
+	-- env BUILD="$BUILD" MOS_KO="$out/mos.ko" \
+	"$SRC/selftests/kmod/guest-run.sh" "${args[@]}"
