@@ -34,7 +34,13 @@ if [ -z "$krel" ]; then
 	apt-get update >/dev/null 2>&1 || true
 	krel=$(newest_release)
 fi
-[ -n "$krel" ] || fail "no linux-image-$SERIES.*-amd64 in the archive"
+# The 6.12 series comes from bookworm-security; a host whose sources lack
+# that suite cannot have it: skipped, saying so.
+if [ -z "$krel" ]; then
+	echo "# skipped: no linux-image-$SERIES.*-amd64 in this host's apt sources"
+	echo "1..0 # SKIP no linux-image-$SERIES.*-amd64"
+	exit 0
+fi
 echo "# kernel $krel"
 
 # Headers: the flavour's package, the common one it includes and the
