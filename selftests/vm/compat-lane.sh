@@ -3,9 +3,13 @@
 # compat-lane.sh [SERIES] -- build mos.ko against another Debian kernel
 # series (default 6.12: the kernel Debian 12 ships beside its own 6.1, the
 # one a DKMS install meets on many Debian 12 hosts) and run the kernel
-# tests that go through the interfaces that differ between kernels
-# (kmod/compat.h: netlink dumps, the misc device and its mmap, the wakeup
-# timer) in a guest booting that kernel. TAP lines on stdout.
+# tests in a guest booting that kernel. TAP lines on stdout.
+#
+# Every test but test_unload_under_traffic: 6.12 under QEMU's emulation
+# oopses ("Oops: int3" in ip_rcv) when a netfilter hook's static key flips
+# while packets arrive, which unloading under traffic does. It does so
+# with nf_tables alone and mos never loaded (nf-hook-toggle.sh reproduces
+# it); 6.1 survives the same. The main kmod lane runs the test on 6.1.
 #
 # The headers are unpacked into the VM cache, not installed: installed,
 # they would become the newest /usr/src/linux-headers-*-amd64, which the
@@ -15,8 +19,6 @@ SRC=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=${BUILD:-$SRC/build}
 SERIES=${1:-${MOS_COMPAT_SERIES:-6.12}}
 CACHE=$(realpath -m "${MOS_VM_CACHE:-/var/cache/mos/vm}")
-TESTS=(test_load_unload test_ring test_netlink_strict test_flow_ctl
-	test_consumer_faults test_live_flowdump)
 
 fail() { echo "not ok - $*"; exit 1; }
 
@@ -79,9 +81,10 @@ vermagic=$(modinfo -F vermagic "$out/mos.ko" | cut -d' ' -f1)
 	fail "mos.ko's vermagic ($vermagic) is the guest kernel's ($krel)"
 
 args=()
-for t in "${TESTS[@]}"; do
-	args+=("$SRC/selftests/kmod/$t.sh")
+for t in "$SRC"/selftests/kmod/test_*.sh; do
+	[ "$(basename "$t")" = test_unload_under_traffic.sh ] && continue
+	args+=("$t")
 done
-"$SRC/selftests/vm/run-vm.sh" -k "$krel" -o "$BUILD/vm-out-$krel" -t 1800 \
+"$SRC/selftests/vm/run-vm.sh" -k "$krel" -o "$BUILD/vm-out-$krel" -t 2700 \
 	-- env BUILD="$BUILD" MOS_KO="$out/mos.ko" \
 	"$SRC/selftests/kmod/guest-run.sh" "${args[@]}"
