@@ -25,12 +25,9 @@
 #define mos_vma_clear_flags(vma, flags) ((vma)->vm_flags &= ~(flags))
 #endif
 
-/*
- * 6.2 moved a dump's parsed attributes into a struct genl_info (and 6.6
- * added genl_info_dump() to reach it).
- */
-#ifdef MOS_HAVE_GENL_INFO_DUMP
-#define mos_genl_dump_attrs(cb) (genl_info_dump(cb)->attrs)
+/* 6.2 moved a dump's parsed attributes into a struct genl_info. */
+#ifdef MOS_HAVE_GENL_DUMPIT_INFO_INFO
+#define mos_genl_dump_attrs(cb) (genl_dumpit_info(cb)->info.attrs)
 #else
 #define mos_genl_dump_attrs(cb) (genl_dumpit_info(cb)->attrs)
 #endif
