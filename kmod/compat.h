@@ -32,7 +32,7 @@
 #define mos_genl_dump_attrs(cb) (genl_dumpit_info(cb)->attrs)
 #endif
 
-/* 6.13 added hrtimer_setup(); 6.15 removed hrtimer_init(). */
+/* 6.13 added hrtimer_setup(), and later kernels dropped hrtimer_init(). */
 static inline void
 mos_hrtimer_setup(struct hrtimer *timer,
 		  enum hrtimer_restart (*fn)(struct hrtimer *),
