@@ -219,7 +219,7 @@ struct mos_flow_info {
  * @opt: the options
  *
  * No capture file (live), the engine's default limits (1048576
- * connections, 256 KiB per direction, 256 MiB in all), a 64 KiB peek
+ * connections, 1 MiB per direction, 256 MiB in all), a 64 KiB peek
  * window, overlap policy first, checksum auto and every flag off. Call it
  * before setting fields, so that fields a later version adds get their
  * defaults.

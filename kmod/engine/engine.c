@@ -76,8 +76,9 @@ struct stream_ctx {
  * mos_engine_default_cfg() - the default settings
  * @cfg: filled in
  *
- * Timeouts are nf_conntrack's defaults; 256 KiB stored per direction,
- * 256 MiB in all, 1 Mi connections.
+ * Timeouts are nf_conntrack's defaults; 1 MiB stored per direction (what
+ * a receiver's window lets a sender put past a lost segment, as Snort's
+ * max_queued_bytes), 256 MiB in all, 1 Mi connections.
  */
 void mos_engine_default_cfg(struct mos_engine_cfg *cfg)
 {
@@ -97,7 +98,7 @@ void mos_engine_default_cfg(struct mos_engine_cfg *cfg)
 
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->max_flows = 1 << 20;
-	cfg->flow_buffer = 256 * 1024;
+	cfg->flow_buffer = 1024 * 1024;
 	cfg->buffer_total = 256ULL * 1024 * 1024;
 	for (i = 0; i < MOS_TC_NUM; i++)
 		cfg->timeout_ns[i] = timeout_s[i] * NSEC_PER_SEC_ULL;
